@@ -119,6 +119,7 @@ public final class ParameterVector {
 
     /** Starts a new incarnation: generation + 1, flags clear. Pool only, while the slot is private. */
     long beginIncarnation() {
+        // volatile: pairs with the reclaimer's deleted CAS, already ordered before us by the free-stack pop.
         long previous = (long) LONG.getVolatile(header, STATE_BYTE_OFFSET);
         long fresh = ((previous >>> STATE_FLAG_BITS) + 1) << STATE_FLAG_BITS;
         // volatile: a late reader that incremented readers on the previous incarnation reads state
@@ -162,7 +163,11 @@ public final class ParameterVector {
         return (getStateVolatile() & STATE_DELETED) != 0;
     }
 
-    /** Handle naming this slot's current incarnation, as compared by the publication CAS. */
+    /**
+     * Handle naming this slot's <em>current</em> incarnation, as compared by the publication CAS. Take it
+     * only while owning the vector or holding a lease on it: after a release the slot may already
+     * belong to a later incarnation, and its handle would let a stale update through.
+     */
     public long handle() {
         return VectorHandles.handle(slot, generation());
     }

@@ -41,6 +41,8 @@ public final class VectorLayout {
     public static final long STATE_STALE = 1L;
     /** State flag: this incarnation has been reclaimed ({@code deleted} of Alg. B.1). */
     public static final long STATE_DELETED = 2L;
+    /** Both state flags: a vector whose state has none of them is owned or currently published. */
+    public static final long STATE_FLAGS_MASK = STATE_STALE | STATE_DELETED;
     /** Number of low bits of the state word taken by flags. */
     public static final int STATE_FLAG_BITS = 2;
     /** Size of the header; the float data starts here. */
