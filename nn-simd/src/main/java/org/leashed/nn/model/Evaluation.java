@@ -1,0 +1,5 @@
+package org.leashed.nn.model;
+
+/** Mean loss and accuracy over {@code count} examples. */
+public record Evaluation(double loss, double accuracy, int count) {
+}

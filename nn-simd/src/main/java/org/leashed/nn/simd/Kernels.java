@@ -1,0 +1,53 @@
+package org.leashed.nn.simd;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The dense kernels a network's forward and backward passes need, over native float segments with
+ * float-element offsets. Two implementations: {@link ScalarKernels} (plain loops, the test oracle and
+ * fallback) and {@code VectorKernels} (Vector API), chosen once by {@link #get()}.
+ *
+ * <p>Argument order: destination first, except the BLAS-named kernels ({@code gemm}, {@code axpy}),
+ * which keep BLAS order. Counts and offsets are in floats.
+ */
+public interface Kernels {
+    /**
+     * {@code C (+)= A·B} with a strided A: {@code A(i,p) = a[aOff + i*aRowStride + p*aColStride]},
+     * so one kernel serves {@code A·B} (aRowStride = k, aColStride = 1) and {@code Aᵀ·B}
+     * (aRowStride = 1, aColStride = m). Shapes: A (m, k), B (k, n) row-major with leading dimension
+     * {@code ldb}, C (m, n) with leading dimension {@code ldc}. Overwrites C unless {@code accumulate}.
+     */
+    void gemm(int m, int n, int k, MemorySegment a, long aOff, int aRowStride, int aColStride,
+              MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate);
+
+    /** {@code dst (cols, rows) = srcᵀ} for src (rows, cols), both dense row-major. */
+    void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols);
+
+    /** {@code y(rows, cols) = y + bias} per row, then ReLU if {@code relu}. */
+    void biasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu);
+
+    /** {@code dy[i] = activation[i] > 0 ? dy[i] : 0} for {@code i < count} (ReLU backward, in place). */
+    void reluBackward(MemorySegment dy, long dyOff, MemorySegment activation, long activationOff, long count);
+
+    /** {@code db(cols) = column sums of dy(rows, cols)} (overwrites). */
+    void columnSums(MemorySegment db, long dbOff, MemorySegment dy, long dyOff, int rows, int cols);
+
+    /** {@code y[i] += a * x[i]} for {@code i < count}. */
+    void axpy(long count, float a, MemorySegment x, long xOff, MemorySegment y, long yOff);
+
+    /** Fused copy-and-update {@code dst[i] = src[i] + a * x[i]}; bit-identical across implementations. */
+    void copyAxpy(long count, MemorySegment dst, long dstOff, MemorySegment src, long srcOff, float a, MemorySegment x, long xOff);
+
+    /** Human-readable name recorded in run headers and results. */
+    String description();
+
+    /** The implementation chosen for this JVM: Vector API when usable, else scalar (reason logged). */
+    static Kernels get() {
+        return KernelProvider.Holder.INSTANCE;
+    }
+
+    /** The scalar reference implementation. */
+    static Kernels scalar() {
+        return ScalarKernels.INSTANCE;
+    }
+}
