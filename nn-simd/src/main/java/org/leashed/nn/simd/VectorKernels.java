@@ -18,60 +18,111 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>GEMM register blocking: 4 rows of C by 4 vectors of columns (16 accumulators, 4 B loads and 4
  * broadcasts per k step: fits the 32 AVX-512 registers), then 4x1, 1x4 and 1x1 edge blocks.
  */
-public final class VectorKernels implements Kernels {
+public abstract sealed class VectorKernels implements Kernels permits VectorKernels.S64, VectorKernels.S128, VectorKernels.S256, VectorKernels.S512 {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
-    private final VectorSpecies<Float> species;
-    private final int lanes;
+    /*
+     * The species must be a compile-time constant for C2 to intrinsify the Vector API: read from an
+     * instance field it is not, and every vector op then allocates (measured: 3 GFLOP/s instead of
+     * ~150 for the MLP GEMM). So each width is a final subclass whose species() returns a static final
+     * field; in production only the preferred subclass is loaded, the call is monomorphic, inlined and
+     * folded. Tests load all four (slower, still correct).
+     */
+    VectorKernels() {
+    }
 
-    /** Kernels over {@code species}; tests pass 64/128/256/512-bit species. */
-    public VectorKernels(VectorSpecies<Float> species) {
-        this.species = species;
-        this.lanes = species.length();
+    /** The species these kernels run with. */
+    abstract VectorSpecies<Float> species();
+
+    /** Kernels over {@code species} (64, 128, 256 or 512 bits); tests use every width. */
+    public static VectorKernels of(VectorSpecies<Float> species) {
+        return switch (species.vectorBitSize()) {
+            case 64 -> new S64();
+            case 128 -> new S128();
+            case 256 -> new S256();
+            case 512 -> new S512();
+            default -> throw new IllegalArgumentException("species must be 64, 128, 256 or 512 bits, got " + species);
+        };
     }
 
     /** The platform's preferred species, or null when it is narrower than 128 bits. */
     public static VectorKernels preferred() {
         VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
-        return s.vectorBitSize() < KernelProvider.MIN_VECTOR_BITS ? null : new VectorKernels(s);
+        return s.vectorBitSize() < KernelProvider.MIN_VECTOR_BITS ? null : of(s);
+    }
+
+    static final class S64 extends VectorKernels {
+        private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_64;
+
+        @Override
+        VectorSpecies<Float> species() {
+            return SPECIES;
+        }
+    }
+
+    static final class S128 extends VectorKernels {
+        private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
+
+        @Override
+        VectorSpecies<Float> species() {
+            return SPECIES;
+        }
+    }
+
+    static final class S256 extends VectorKernels {
+        private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
+
+        @Override
+        VectorSpecies<Float> species() {
+            return SPECIES;
+        }
+    }
+
+    static final class S512 extends VectorKernels {
+        private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
+
+        @Override
+        VectorSpecies<Float> species() {
+            return SPECIES;
+        }
     }
 
     private FloatVector load(MemorySegment s, long index) {
-        return FloatVector.fromMemorySegment(species, s, index * Float.BYTES, NATIVE);
+        return FloatVector.fromMemorySegment(species(), s, index * Float.BYTES, NATIVE);
     }
 
     private FloatVector load(MemorySegment s, long index, VectorMask<Float> mask) {
-        return FloatVector.fromMemorySegment(species, s, index * Float.BYTES, NATIVE, mask);
+        return FloatVector.fromMemorySegment(species(), s, index * Float.BYTES, NATIVE, mask);
     }
 
     private FloatVector bcast(MemorySegment s, long index) {
-        return FloatVector.broadcast(species, s.getAtIndex(F, index));
+        return FloatVector.broadcast(species(), s.getAtIndex(F, index));
     }
 
     @Override
     public void gemm(int m, int n, int k, MemorySegment a, long aOff, int aRowStride, int aColStride,
                      MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate) {
-        final int lanes = this.lanes;
-        final int wide = 4 * lanes;
+        final int lanes = species().length();
+        final int wide = 4 * species().length();
         final int nWide = n - n % wide;
-        final int nVec = n - n % lanes;
+        final int nVec = n - n % species().length();
         final int m4 = m - m % 4;
         for (int i = 0; i < m4; i += 4) {
             int j = 0;
             for (; j < nWide; j += wide) {
                 block4x4(k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate, i, j);
             }
-            for (; j < nVec; j += lanes) {
-                block4x1(k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate, i, j, species.maskAll(true));
+            for (; j < nVec; j += species().length()) {
+                block4x1(k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate, i, j, species().maskAll(true));
             }
             if (j < n) {
-                block4x1(k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate, i, j, species.indexInRange(j, n));
+                block4x1(k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate, i, j, species().indexInRange(j, n));
             }
         }
         for (int i = m4; i < m; i++) {
-            for (int j = 0; j < n; j += lanes) {
-                VectorMask<Float> mask = j + lanes <= n ? species.maskAll(true) : species.indexInRange(j, n);
+            for (int j = 0; j < n; j += species().length()) {
+                VectorMask<Float> mask = j + species().length() <= n ? species().maskAll(true) : species().indexInRange(j, n);
                 block1x1(k, a, aOff + (long) i * aRowStride, aColStride, b, bOff, ldb, c, cOff + (long) i * ldc, accumulate, j, mask);
             }
         }
@@ -79,8 +130,8 @@ public final class VectorKernels implements Kernels {
 
     private void block4x4(int k, MemorySegment a, long aOff, int aRs, int aCs, MemorySegment b, long bOff, int ldb,
                           MemorySegment c, long cOff, int ldc, boolean accumulate, int i, int j) {
-        final int L = lanes;
-        FloatVector c00 = FloatVector.zero(species), c01 = c00, c02 = c00, c03 = c00;
+        final int L = species().length();
+        FloatVector c00 = FloatVector.zero(species()), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
@@ -99,19 +150,45 @@ public final class VectorKernels implements Kernels {
             x = bcast(a, a3 + ap);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
-        long r0 = cOff + (long) i * ldc + j;
-        store4(c, r0, c00, c01, c02, c03, accumulate);
-        store4(c, r0 + ldc, c10, c11, c12, c13, accumulate);
-        store4(c, r0 + 2L * ldc, c20, c21, c22, c23, accumulate);
-        store4(c, r0 + 3L * ldc, c30, c31, c32, c33, accumulate);
-    }
-
-    private void store4(MemorySegment c, long at, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, boolean accumulate) {
-        final int L = lanes;
-        store(c, at, v0, accumulate);
-        store(c, at + L, v1, accumulate);
-        store(c, at + 2L * L, v2, accumulate);
-        store(c, at + 3L * L, v3, accumulate);
+        // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+        final VectorSpecies<Float> sp = species();
+        final long r0 = (cOff + (long) i * ldc + j) * Float.BYTES;
+        final long row = (long) ldc * Float.BYTES;
+        final long v = (long) L * Float.BYTES;
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromMemorySegment(sp, c, r0, NATIVE));
+            c01 = c01.add(FloatVector.fromMemorySegment(sp, c, r0 + v, NATIVE));
+            c02 = c02.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * v, NATIVE));
+            c03 = c03.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * v, NATIVE));
+            c10 = c10.add(FloatVector.fromMemorySegment(sp, c, r0 + row, NATIVE));
+            c11 = c11.add(FloatVector.fromMemorySegment(sp, c, r0 + row + v, NATIVE));
+            c12 = c12.add(FloatVector.fromMemorySegment(sp, c, r0 + row + 2 * v, NATIVE));
+            c13 = c13.add(FloatVector.fromMemorySegment(sp, c, r0 + row + 3 * v, NATIVE));
+            c20 = c20.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * row, NATIVE));
+            c21 = c21.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * row + v, NATIVE));
+            c22 = c22.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * row + 2 * v, NATIVE));
+            c23 = c23.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * row + 3 * v, NATIVE));
+            c30 = c30.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * row, NATIVE));
+            c31 = c31.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * row + v, NATIVE));
+            c32 = c32.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * row + 2 * v, NATIVE));
+            c33 = c33.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * row + 3 * v, NATIVE));
+        }
+        c00.intoMemorySegment(c, r0, NATIVE);
+        c01.intoMemorySegment(c, r0 + v, NATIVE);
+        c02.intoMemorySegment(c, r0 + 2 * v, NATIVE);
+        c03.intoMemorySegment(c, r0 + 3 * v, NATIVE);
+        c10.intoMemorySegment(c, r0 + row, NATIVE);
+        c11.intoMemorySegment(c, r0 + row + v, NATIVE);
+        c12.intoMemorySegment(c, r0 + row + 2 * v, NATIVE);
+        c13.intoMemorySegment(c, r0 + row + 3 * v, NATIVE);
+        c20.intoMemorySegment(c, r0 + 2 * row, NATIVE);
+        c21.intoMemorySegment(c, r0 + 2 * row + v, NATIVE);
+        c22.intoMemorySegment(c, r0 + 2 * row + 2 * v, NATIVE);
+        c23.intoMemorySegment(c, r0 + 2 * row + 3 * v, NATIVE);
+        c30.intoMemorySegment(c, r0 + 3 * row, NATIVE);
+        c31.intoMemorySegment(c, r0 + 3 * row + v, NATIVE);
+        c32.intoMemorySegment(c, r0 + 3 * row + 2 * v, NATIVE);
+        c33.intoMemorySegment(c, r0 + 3 * row + 3 * v, NATIVE);
     }
 
     private void store(MemorySegment c, long at, FloatVector v, boolean accumulate) {
@@ -130,7 +207,7 @@ public final class VectorKernels implements Kernels {
 
     private void block4x1(int k, MemorySegment a, long aOff, int aRs, int aCs, MemorySegment b, long bOff, int ldb,
                           MemorySegment c, long cOff, int ldc, boolean accumulate, int i, int j, VectorMask<Float> mask) {
-        FloatVector c0 = FloatVector.zero(species), c1 = c0, c2 = c0, c3 = c0;
+        FloatVector c0 = FloatVector.zero(species()), c1 = c0, c2 = c0, c3 = c0;
         long a0 = aOff + (long) i * aRs;
         long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
         long bp = bOff + j;
@@ -151,7 +228,7 @@ public final class VectorKernels implements Kernels {
 
     private void block1x1(int k, MemorySegment a, long aRow, int aCs, MemorySegment b, long bOff, int ldb,
                           MemorySegment c, long cRow, boolean accumulate, int j, VectorMask<Float> mask) {
-        FloatVector acc = FloatVector.zero(species);
+        FloatVector acc = FloatVector.zero(species());
         long bp = bOff + j;
         for (int p = 0; p < k; p++, bp += ldb) {
             acc = bcast(a, aRow + (long) p * aCs).fma(load(b, bp, mask), acc);
@@ -178,12 +255,12 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void biasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
-        final int bound = species.loopBound(cols);
-        final FloatVector zero = FloatVector.zero(species);
+        final int bound = species().loopBound(cols);
+        final FloatVector zero = FloatVector.zero(species());
         for (int r = 0; r < rows; r++) {
             long row = yOff + (long) r * cols;
             int c = 0;
-            for (; c < bound; c += lanes) {
+            for (; c < bound; c += species().length()) {
                 FloatVector v = load(y, row + c).add(load(bias, biasOff + c));
                 if (relu) {
                     v = v.max(zero);
@@ -199,10 +276,10 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void reluBackward(MemorySegment dy, long dyOff, MemorySegment activation, long activationOff, long count) {
-        final long bound = species.loopBound(count);
-        final FloatVector zero = FloatVector.zero(species);
+        final long bound = species().loopBound(count);
+        final FloatVector zero = FloatVector.zero(species());
         long i = 0;
-        for (; i < bound; i += lanes) {
+        for (; i < bound; i += species().length()) {
             VectorMask<Float> active = load(activation, activationOff + i).compare(VectorOperators.GT, 0f);
             zero.blend(load(dy, dyOff + i), active).intoMemorySegment(dy, (dyOff + i) * Float.BYTES, NATIVE);
         }
@@ -215,10 +292,10 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void columnSums(MemorySegment db, long dbOff, MemorySegment dy, long dyOff, int rows, int cols) {
-        final int bound = species.loopBound(cols);
+        final int bound = species().loopBound(cols);
         int c = 0;
-        for (; c < bound; c += lanes) {
-            FloatVector sum = FloatVector.zero(species);
+        for (; c < bound; c += species().length()) {
+            FloatVector sum = FloatVector.zero(species());
             for (int r = 0; r < rows; r++) {
                 sum = sum.add(load(dy, dyOff + (long) r * cols + c));
             }
@@ -235,9 +312,9 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void axpy(long count, float a, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        final long bound = species.loopBound(count);
+        final long bound = species().loopBound(count);
         long i = 0;
-        for (; i < bound; i += lanes) {
+        for (; i < bound; i += species().length()) {
             load(y, yOff + i).add(load(x, xOff + i).mul(a)).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         for (; i < count; i++) { // scalar tail
@@ -247,9 +324,9 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void copyAxpy(long count, MemorySegment dst, long dstOff, MemorySegment src, long srcOff, float a, MemorySegment x, long xOff) {
-        final long bound = species.loopBound(count);
+        final long bound = species().loopBound(count);
         long i = 0;
-        for (; i < bound; i += lanes) {
+        for (; i < bound; i += species().length()) {
             load(src, srcOff + i).add(load(x, xOff + i).mul(a)).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
         }
         for (; i < count; i++) { // scalar tail
@@ -259,6 +336,6 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public String description() {
-        return "vector(" + species.vectorBitSize() + "-bit, " + lanes + " lanes)";
+        return "vector(" + species().vectorBitSize() + "-bit, " + species().length() + " lanes)";
     }
 }

@@ -55,7 +55,7 @@ class KernelEquivalenceTest {
     @ParameterizedTest
     @MethodSource("speciesAndSizes")
     void shouldMatchScalarBitForBitWhenElementwise(VectorSpecies<Float> species, int n) {
-        Kernels v = new VectorKernels(species);
+        Kernels v = VectorKernels.of(species);
         Kernels s = Kernels.scalar();
         SplittableRandom r = new SplittableRandom(SEED + n);
         try (Arena arena = Arena.ofConfined()) {
@@ -86,7 +86,7 @@ class KernelEquivalenceTest {
     @ParameterizedTest
     @MethodSource("shapes")
     void shouldMatchScalarGemmWhenShapesAreOdd(VectorSpecies<Float> species, int m, int n, int k) {
-        Kernels v = new VectorKernels(species);
+        Kernels v = VectorKernels.of(species);
         Kernels s = Kernels.scalar();
         SplittableRandom r = new SplittableRandom(SEED ^ (m * 31L + n * 7L + k));
         try (Arena arena = Arena.ofConfined()) {

