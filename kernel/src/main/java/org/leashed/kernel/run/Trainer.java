@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
 
 import org.leashed.kernel.Objective;
 import org.leashed.kernel.UpdateKernels;
@@ -69,6 +70,7 @@ public final class Trainer {
     private long epochTarget;
     private StepSizeTable stepTable;
     private final WorkerStats[] stats;
+    private IntConsumer workerStart = w -> { };
 
     // shared state, per algorithm
     private MemorySegment theta;              // SEQ, SYNC, ASYNC, HOG
@@ -95,6 +97,18 @@ public final class Trainer {
         for (int w = 0; w < m; w++) {
             stats[w] = new WorkerStats();
         }
+    }
+
+    /**
+     * Sets a hook each worker thread calls with its index before it touches any memory, e.g. to pin
+     * itself to a CPU (first-touch placement then follows the pinning). A hook that throws fails the
+     * run like any worker failure.
+     *
+     * @return this trainer
+     */
+    public Trainer onWorkerStart(IntConsumer hook) {
+        this.workerStart = Objects.requireNonNull(hook, "hook");
+        return this;
     }
 
     /** Runs to the end (epochs, time limit, convergence target or crash) and reports. */
@@ -259,6 +273,14 @@ public final class Trainer {
 
     private void workerMain(int id, long seed, Arena arena, Phaser epochs) {
         WorkerStats s = stats[id];
+        try {
+            workerStart.accept(id);
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+            requestStop();
+            epochs.forceTermination();
+            return;
+        }
         try (Objective.Sampler sampler = objective.newSampler(id, seed)) {
             Worker worker = new Worker(id, sampler, arena, s);
             for (;;) {

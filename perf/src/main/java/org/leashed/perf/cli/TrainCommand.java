@@ -179,8 +179,6 @@ public final class TrainCommand implements Callable<Integer> {
         rejectUnsupported(checkpoint != null, "--checkpoint", "checkpointing");
         rejectUnsupported(checkpointEvery != null, "--checkpoint-every", "checkpointing");
         rejectUnsupported(resume != null, "--resume", "resuming from a checkpoint");
-        rejectUnsupported(!pin.spelling().equals("none"), "--pin " + pin.spelling(),
-                "worker pinning (the trainer has no worker-start hook yet)");
         require(threads >= 1 && threads <= TrainingConfig.MAX_THREADS, "--threads", threads,
                 "an integer in 1.." + TrainingConfig.MAX_THREADS);
         require(algo != AlgorithmKind.SEQ || threads == 1, "--threads", threads, "1 for --algo SEQ (use SYNC, ASYNC, HOG or LSH for m > 1)");

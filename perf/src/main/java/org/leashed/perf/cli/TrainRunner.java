@@ -18,6 +18,8 @@ import org.leashed.kernel.run.EpochStats;
 import org.leashed.kernel.run.RunResult;
 import org.leashed.kernel.run.StepSizeConfig;
 import org.leashed.kernel.run.Trainer;
+import org.leashed.perf.topology.Topology;
+import org.leashed.perf.topology.WorkerPinner;
 import org.leashed.kernel.run.TrainingConfig;
 import org.leashed.kernel.run.TrainingListener;
 import org.leashed.nn.model.Evaluation;
@@ -130,7 +132,11 @@ final class TrainRunner {
         final ProgressPrinter progress = new ProgressPrinter(err, terminal, settings.epochs());
         final RunResult result;
         try {
-            result = new Trainer(objective, updateKernels, config).run(both(progress, recorder));
+            final Trainer trainer = new Trainer(objective, updateKernels, config);
+            if (!settings.pin().spelling().equals("none")) {
+                trainer.onWorkerStart(new WorkerPinner(settings.pin(), Topology.read()));
+            }
+            result = trainer.run(both(progress, recorder));
         } catch (RuntimeException | Error e) {
             final ResultDocument partial = recorder.writePartial(false, "training failed: " + e);
             removeHook(hook);

@@ -181,7 +181,6 @@ class TrainCommandTest {
         "--checkpoint|c.bin|--checkpoint",
         "--checkpoint-every|60|--checkpoint-every",
         "--resume|c.bin|--resume",
-        "--pin|compact|--pin compact",
         "--arch|CNN|--arch CNN",
         "--dataset|CIFAR10|--dataset CIFAR10"})
     void shouldRejectAsNotSupportedYetWhenFeatureIsMissing(String flag, String value, String named) {
