@@ -46,6 +46,10 @@ public final class PersistenceBound {
         if (t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity")) {
             return UNBOUNDED;
         }
+        // Integer.parseInt takes any Unicode digit; only ASCII digits are the CLI spelling.
+        if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("persistence bound must be an integer >= 0 or 'inf', got '" + text + "'");
+        }
         try {
             return of(Integer.parseInt(t));
         } catch (NumberFormatException e) {

@@ -150,14 +150,24 @@ class LeashedUpdaterTest {
             for (int i = 0; i < 20_000; i++) { // warm up: class loading, JIT
                 updater.update(ADD_ONE);
             }
+            // A window of 10,000 updates is measured up to 8 times: a one-off allocation outside the
+            // loop's steady state (a deoptimisation that runs the loop interpreted for a moment, the
+            // JIT's own bookkeeping charged to this thread) can land in one window, as CI once saw
+            // (496 B). An allocation of the loop itself would show in every window, so the test
+            // still fails for it.
             threads.getThreadAllocatedBytes(id);
-            long before = threads.getThreadAllocatedBytes(id);
-            for (int i = 0; i < 10_000; i++) {
-                updater.update(ADD_ONE);
-            }
-            long allocated = threads.getThreadAllocatedBytes(id) - before;
-            assertEquals(0, allocated, "bytes allocated by 10,000 LAU-SPC updates");
-            assertEquals(30_000, updater.publishedSequence());
+            long[] windows = new long[8];
+            int measured = 0;
+            do {
+                long before = threads.getThreadAllocatedBytes(id);
+                for (int i = 0; i < 10_000; i++) {
+                    updater.update(ADD_ONE);
+                }
+                windows[measured] = threads.getThreadAllocatedBytes(id) - before;
+            } while (windows[measured++] != 0 && measured < windows.length);
+            assertEquals(0, windows[measured - 1],
+                    "bytes allocated by 10,000 LAU-SPC updates, per window: " + java.util.Arrays.toString(windows));
+            assertEquals(20_000 + 10_000L * measured, updater.publishedSequence());
         }
     }
 }
