@@ -16,6 +16,8 @@ public final class IdxReader {
     /** Magic number of an unsigned-byte 1-D IDX file (labels). */
     public static final int LABELS_MAGIC = 0x0000_0801;
     private static final int MAX_SIDE = 4096;
+    /** Largest file read into one array ({@code Integer.MAX_VALUE - 8}, the JDK's array size limit). */
+    private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8L;
 
     private IdxReader() {
     }
@@ -28,6 +30,12 @@ public final class IdxReader {
      * @throws IOException if a file cannot be read
      */
     public static Dataset read(Path images, Path labels, int classes, float scale) throws IOException {
+        // Size checks come before any allocation: a file too large for one array is rejected here
+        // rather than failing with OutOfMemoryError inside readAllBytes.
+        final long imagesSize = Files.size(images);
+        final long labelsSize = Files.size(labels);
+        require(images, "size", imagesSize + " bytes", "at most " + MAX_FILE_BYTES + " bytes", imagesSize <= MAX_FILE_BYTES);
+        require(labels, "size", labelsSize + " bytes", "at most " + MAX_FILE_BYTES + " bytes", labelsSize <= MAX_FILE_BYTES);
         byte[] img = Files.readAllBytes(images);
         byte[] lab = Files.readAllBytes(labels);
         ByteBuffer ib = ByteBuffer.wrap(img);

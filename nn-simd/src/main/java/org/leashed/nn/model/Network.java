@@ -2,45 +2,90 @@ package org.leashed.nn.model;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
 import org.leashed.nn.data.Dataset;
+import org.leashed.nn.layer.Conv2d;
+import org.leashed.nn.layer.Dense;
+import org.leashed.nn.layer.Layer;
+import org.leashed.nn.layer.MaxPool2x2;
+import org.leashed.nn.layer.Shape;
 import org.leashed.nn.simd.Kernels;
 
 /**
- * A multi-layer perceptron over one flat parameter vector: dense layers with ReLU, a softmax output
- * and the mean multi-class cross-entropy loss. Layer {@code l} (1-based) owns {@code W_l: (in, out)}
- * row-major followed by {@code b_l: (out)} in the vector; the offsets are computed once here.
+ * A feed-forward network over one flat parameter vector: a list of {@link Layer}s (dense, 2-D
+ * convolution, 2x2 max pooling) ending in a dense layer whose outputs are the logits of a softmax,
+ * trained with the mean multi-class cross-entropy. Layer {@code l} owns the floats
+ * {@code [paramIndex[l], paramIndex[l] + layer.parameterCount())} of the vector, in layer order;
+ * the offsets are computed once here. A convolution is followed directly by a dense layer means the
+ * dense layer reads the CHW maps flattened.
+ *
+ * <p>The thesis networks: {@link #mlp} (Table B.1), {@link #cnn} (Table B.2), {@link #lenet}
+ * (Ch. C, D) and {@link #cifarCnn} (Fig. A.1).
  *
  * <p>Thread safety: immutable; every method takes the caller's {@link Workspace}, which holds all
- * mutable scratch. {@link #lossAndGradient} and {@link #evaluate} allocate nothing.
+ * mutable scratch. {@link #lossAndGradient} allocates nothing.
  */
 public final class Network {
-    final int[] widths;
-    private final long[] weightIndex;
-    private final long[] biasIndex;
+    final Shape input;
+    final Layer[] layers;
+    private final long[] paramIndex;
     private final long parameterCount;
+    private final int classes;
     private final Kernels kernels;
     private final String name;
 
-    private Network(String name, int[] widths, Kernels kernels) {
+    private Network(String name, Shape input, Layer[] layers, Kernels kernels) {
         this.name = name;
-        this.widths = widths.clone();
+        this.input = input;
+        this.layers = layers;
         this.kernels = kernels;
-        this.weightIndex = new long[widths.length];
-        this.biasIndex = new long[widths.length];
+        this.classes = layers[layers.length - 1].outputShape().size();
+        this.paramIndex = new long[layers.length];
         long at = 0;
-        for (int l = 1; l < widths.length; l++) {
-            weightIndex[l] = at;
-            at += (long) widths[l - 1] * widths[l];
-            biasIndex[l] = at;
-            at += widths[l];
+        for (int l = 0; l < layers.length; l++) {
+            paramIndex[l] = at;
+            at += layers[l].parameterCount();
         }
         if (at > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("network has " + at + " parameters, more than " + Integer.MAX_VALUE);
         }
         this.parameterCount = at;
+    }
+
+    /**
+     * A network of the given layers on inputs of shape {@code input}.
+     *
+     * @throws IllegalArgumentException if the list is empty, a layer's input shape is not the previous
+     *     output shape (a dense layer only needs the same size), or the last layer is not a dense layer
+     *     without ReLU with at least 2 outputs
+     */
+    public static Network sequential(String name, Shape input, List<Layer> layers) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(input, "input");
+        Layer[] array = layers.toArray(new Layer[0]);
+        if (array.length == 0) {
+            throw new IllegalArgumentException("a network needs at least one layer");
+        }
+        Shape shape = input;
+        for (int l = 0; l < array.length; l++) {
+            Layer layer = Objects.requireNonNull(array[l], "layer " + l);
+            boolean fits = layer instanceof Dense ? layer.inputShape().size() == shape.size() : layer.inputShape().equals(shape);
+            if (!fits) {
+                throw new IllegalArgumentException("layer " + l + " (" + layer.describe() + ") expects input " + layer.inputShape()
+                        + ", previous output is " + shape);
+            }
+            shape = layer.outputShape();
+        }
+        if (!(array[array.length - 1] instanceof Dense last) || last.relu() || last.outputs() < 2) {
+            throw new IllegalArgumentException("the last layer must be a dense layer without ReLU and >= 2 outputs (the logits), got "
+                    + array[array.length - 1].describe());
+        }
+        return new Network(name, input, array, Kernels.get());
     }
 
     /**
@@ -54,22 +99,98 @@ public final class Network {
             throw new IllegalArgumentException("MLP sizes must be inputs>=1, hiddenLayers>=0, units>=1, classes>=2; got "
                     + inputs + ", " + hiddenLayers + ", " + units + ", " + classes);
         }
-        int[] widths = new int[hiddenLayers + 2];
-        widths[0] = inputs;
-        for (int l = 1; l <= hiddenLayers; l++) {
-            widths[l] = units;
+        Builder b = new Builder(Shape.flat(inputs));
+        StringBuilder sb = new StringBuilder("MLP ").append(inputs);
+        for (int l = 0; l < hiddenLayers; l++) {
+            b.dense(units, true);
+            sb.append('-').append(units);
         }
-        widths[hiddenLayers + 1] = classes;
-        StringBuilder sb = new StringBuilder("MLP ");
-        for (int l = 0; l < widths.length; l++) {
-            sb.append(l == 0 ? "" : "-").append(widths[l]);
+        b.dense(classes, false);
+        sb.append('-').append(classes);
+        return sequential(sb.toString(), b.input, b.layers);
+    }
+
+    /**
+     * The thesis CNN (Table B.2): conv 3x3x4 (valid) + ReLU, max-pool 2x2, conv 3x3x8 (valid) + ReLU,
+     * max-pool 2x2, dense 128 + ReLU, dense {@code classes}. On 1x28x28 (28 -> 26 -> 13 -> 11 -> 5)
+     * d = 40 + 296 + 25,728 + 1,290 = 27,354.
+     *
+     * @throws IllegalArgumentException if the input is too small (below 10x10) or a size is not positive
+     */
+    public static Network cnn(int channels, int height, int width, int classes) {
+        Builder b = new Builder(new Shape(channels, height, width));
+        b.conv(4, 3, 0).pool().conv(8, 3, 0).pool().dense(128, true).dense(classes, false);
+        return b.build("CNN");
+    }
+
+    /**
+     * LeNet-5 style, ReLU activations: conv 5x5x6 (pad 2) + ReLU, max-pool 2x2, conv 5x5x16 (valid)
+     * + ReLU, max-pool 2x2, dense 120 + ReLU, dense 84 + ReLU, dense {@code classes}. On 1x28x28
+     * (28 -> 28 -> 14 -> 10 -> 5) d = 156 + 2,416 + 48,120 + 10,164 + 850 = 61,706.
+     *
+     * @throws IllegalArgumentException if the input is too small (below 12x12) or a size is not positive
+     */
+    public static Network lenet(int channels, int height, int width, int classes) {
+        Builder b = new Builder(new Shape(channels, height, width));
+        b.conv(6, 5, 2).pool().conv(16, 5, 0).pool().dense(120, true).dense(84, true).dense(classes, false);
+        return b.build("LeNet");
+    }
+
+    /**
+     * The 4-convolution CIFAR network of Fig. A.1, "same" padding: conv 3x3x32 + ReLU, conv 3x3x32 +
+     * ReLU, max-pool 2x2, conv 3x3x64 + ReLU, conv 3x3x64 + ReLU, max-pool 2x2, dense 256 + ReLU,
+     * dense {@code classes}. On 3x32x32 (32 -> 16 -> 8, 64x8x8 = 4,096 features) d = 896 + 9,248 +
+     * 18,496 + 36,928 + 1,048,832 + 2,570 = 1,116,970.
+     *
+     * @throws IllegalArgumentException if the input is smaller than 4x4 or a size is not positive
+     */
+    public static Network cifarCnn(int channels, int height, int width, int classes) {
+        Builder b = new Builder(new Shape(channels, height, width));
+        b.conv(32, 3, 1).conv(32, 3, 1).pool().conv(64, 3, 1).conv(64, 3, 1).pool().dense(256, true).dense(classes, false);
+        return b.build("CIFAR-CNN");
+    }
+
+    /** Appends layers, tracking the shape. */
+    private static final class Builder {
+        final Shape input;
+        final List<Layer> layers = new ArrayList<>();
+        Shape shape;
+
+        Builder(Shape input) {
+            this.input = input;
+            this.shape = input;
         }
-        return new Network(sb.toString(), widths, Kernels.get());
+
+        private Builder add(Layer layer) {
+            layers.add(layer);
+            shape = layer.outputShape();
+            return this;
+        }
+
+        Builder conv(int filters, int kernel, int padding) {
+            return add(new Conv2d(shape, filters, kernel, padding, true));
+        }
+
+        Builder pool() {
+            return add(new MaxPool2x2(shape));
+        }
+
+        Builder dense(int outputs, boolean relu) {
+            return add(new Dense(shape, outputs, relu));
+        }
+
+        Network build(String family) {
+            StringBuilder sb = new StringBuilder(family).append(' ').append(input).append(':');
+            for (Layer l : layers) {
+                sb.append(' ').append(l.describe());
+            }
+            return sequential(sb.toString(), input, layers);
+        }
     }
 
     /** The same network computed with other kernels (e.g. {@link Kernels#scalar()} as a reference). */
     public Network withKernels(Kernels other) {
-        return new Network(name, widths, Objects.requireNonNull(other, "kernels"));
+        return new Network(name, input, layers, Objects.requireNonNull(other, "kernels"));
     }
 
     /** Number of parameters d. */
@@ -87,14 +208,29 @@ public final class Network {
         return kernels;
     }
 
-    /** Input features expected per example. */
+    /** Input features expected per example ({@code channels * height * width}). */
     public int inputs() {
-        return widths[0];
+        return input.size();
+    }
+
+    /** Shape of one input example. */
+    public Shape inputShape() {
+        return input;
     }
 
     /** Output classes. */
     public int classes() {
-        return widths[widths.length - 1];
+        return classes;
+    }
+
+    /** The layers, in order (an unmodifiable copy). */
+    public List<Layer> layers() {
+        return List.of(layers);
+    }
+
+    /** Index in the parameter vector of layer {@code l}'s first float. */
+    public long parameterIndex(int l) {
+        return paramIndex[Objects.checkIndex(l, layers.length)];
     }
 
     /**
@@ -116,39 +252,31 @@ public final class Network {
 
     /**
      * Mean cross-entropy over the examples {@code batchIndices[0..batchSize)} of {@code data}; writes
-     * the mean gradient into {@code grad} (overwriting it). {@code params} is only read.
+     * the mean gradient into {@code grad} (overwriting it). {@code params} is only read. Allocates
+     * nothing.
      *
      * @throws IllegalArgumentException if shapes disagree
      */
     public float lossAndGradient(Workspace ws, MemorySegment params, MemorySegment grad, Dataset data, int[] batchIndices, int batchSize) {
         checkCall(ws, params, data, batchSize);
         checkParams(grad, "grad");
-        gather(ws, data, batchIndices, 0, batchSize);
+        if (batchIndices.length < batchSize) {
+            throw new IllegalArgumentException("batchIndices holds " + batchIndices.length + " indices, batchSize is " + batchSize);
+        }
+        gather(ws, data, batchIndices, batchSize);
         forward(ws, params, batchSize);
         final Kernels kernels = this.kernels;
-        final int layers = widths.length - 1;
-        final int classes = widths[layers];
+        final Layer[] layers = this.layers;
         MemorySegment delta = ws.deltaA;
         MemorySegment spare = ws.deltaB;
-        double loss = softmaxCrossEntropy(ws.activations[layers], data, batchIndices, 0, batchSize, delta, 1.0f / batchSize, null);
-        for (int l = layers; l >= 1; l--) {
-            int in = widths[l - 1];
-            int out = widths[l];
-            MemorySegment previous = ws.activations[l - 1];
-            // dW_l (in, out) = A_{l-1}^T (in, b) . delta (b, out)
-            kernels.gemm(in, out, batchSize, previous, 0, 1, in, delta, 0, out, grad, weightIndex[l], out, false);
-            kernels.columnSums(grad, biasIndex[l], delta, 0, batchSize, out);
-            if (l > 1) {
-                // dA_{l-1} (b, in) = delta (b, out) . W_l^T (out, in), then through the ReLU of layer l-1
-                kernels.transpose(ws.transposed, 0, params, weightIndex[l], in, out);
-                kernels.gemm(batchSize, in, out, delta, 0, out, 1, ws.transposed, 0, in, spare, 0, in, false);
-                kernels.reluBackward(spare, 0, previous, 0, (long) batchSize * in);
-                MemorySegment t = delta;
-                delta = spare;
-                spare = t;
-            }
+        double loss = softmaxCrossEntropy(ws.activations[layers.length], data, batchIndices, batchSize, delta, 1.0f / batchSize, null);
+        for (int l = layers.length - 1; l >= 0; l--) {
+            MemorySegment dx = l > 0 ? spare : null;
+            layers[l].backward(kernels, params, paramIndex[l], grad, ws.activations[l], ws.activations[l + 1], delta, dx, batchSize,
+                    ws.scratch[l]);
+            spare = delta;
+            delta = dx;
         }
-        assert classes == data.classes();
         return (float) loss;
     }
 
@@ -160,7 +288,6 @@ public final class Network {
         Objects.checkFromIndexSize(from, count, data.count());
         checkCall(ws, params, data, 1);
         final int[] indices = ws.sequential;
-        final int layers = widths.length - 1;
         double lossSum = 0;
         long correct = 0;
         long[] correctOut = new long[1];
@@ -169,35 +296,30 @@ public final class Network {
             for (int i = 0; i < n; i++) {
                 indices[i] = start + i;
             }
-            gather(ws, data, indices, 0, n);
+            gather(ws, data, indices, n);
             forward(ws, params, n);
             correctOut[0] = 0;
-            lossSum += softmaxCrossEntropy(ws.activations[layers], data, indices, 0, n, null, 0f, correctOut) * n;
+            lossSum += softmaxCrossEntropy(ws.activations[layers.length], data, indices, n, null, 0f, correctOut) * n;
             correct += correctOut[0];
         }
         return new Evaluation(lossSum / count, (double) correct / count, count);
     }
 
-    private void gather(Workspace ws, Dataset data, int[] indices, int offset, int n) {
-        final long rowBytes = (long) widths[0] * Float.BYTES;
+    private void gather(Workspace ws, Dataset data, int[] indices, int n) {
+        final long rowBytes = (long) input.size() * Float.BYTES;
         final MemorySegment images = data.images();
+        final MemorySegment in = ws.activations[0];
         for (int r = 0; r < n; r++) {
-            int index = indices[offset + r];
-            MemorySegment.copy(images, index * rowBytes, ws.input, r * rowBytes, rowBytes);
+            int index = Objects.checkIndex(indices[r], data.count());
+            MemorySegment.copy(images, index * rowBytes, in, r * rowBytes, rowBytes);
         }
     }
 
     private void forward(Workspace ws, MemorySegment params, int batch) {
         final Kernels kernels = this.kernels;
-        final int layers = widths.length - 1;
-        for (int l = 1; l <= layers; l++) {
-            int in = widths[l - 1];
-            int out = widths[l];
-            MemorySegment x = ws.activations[l - 1];
-            MemorySegment y = ws.activations[l];
-            // Z_l (b, out) = A_{l-1} (b, in) . W_l (in, out) + b_l ; ReLU on hidden layers
-            kernels.gemm(batch, out, in, x, 0, in, 1, params, weightIndex[l], out, y, 0, out, false);
-            kernels.biasActivation(y, 0, params, biasIndex[l], batch, out, l < layers);
+        final Layer[] layers = this.layers;
+        for (int l = 0; l < layers.length; l++) {
+            layers[l].forward(kernels, params, paramIndex[l], ws.activations[l], ws.activations[l + 1], batch, ws.scratch[l]);
         }
     }
 
@@ -205,15 +327,15 @@ public final class Network {
      * Sum over the batch of the cross-entropy of {@code logits (n, classes)}, divided by n; when
      * {@code delta} is given, writes {@code (softmax - onehot) * gradScale} into it.
      */
-    private double softmaxCrossEntropy(MemorySegment logits, Dataset data, int[] indices, int offset, int n,
+    private double softmaxCrossEntropy(MemorySegment logits, Dataset data, int[] indices, int n,
                                        MemorySegment delta, float gradScale, long[] correctOut) {
-        final int classes = widths[widths.length - 1];
+        final int classes = this.classes;
         final ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT_UNALIGNED;
         double sum = 0;
         long correct = 0;
         for (int r = 0; r < n; r++) {
             long row = (long) r * classes;
-            int label = data.label(indices[offset + r]);
+            int label = data.label(indices[r]);
             float max = Float.NEGATIVE_INFINITY;
             int argmax = 0;
             for (int c = 0; c < classes; c++) {
@@ -246,15 +368,20 @@ public final class Network {
     }
 
     private void checkCall(Workspace ws, MemorySegment params, Dataset data, int batchSize) {
-        if (ws.network.widths.length != widths.length || !java.util.Arrays.equals(ws.network.widths, widths)) {
+        if (ws.network.layers != layers && !Arrays.equals(ws.network.layers, layers)) {
             throw new IllegalArgumentException("workspace was made for " + ws.network.describe() + ", not " + describe());
         }
         if (batchSize < 1 || batchSize > ws.maxBatch) {
             throw new IllegalArgumentException("batchSize must be in [1, " + ws.maxBatch + "], got " + batchSize);
         }
-        if (data.features() != widths[0] || data.classes() != classes()) {
+        if (data.features() != input.size() || data.classes() != classes()) {
             throw new IllegalArgumentException("data set " + data.name() + " has " + data.features() + " features and "
-                    + data.classes() + " classes; " + describe() + " expects " + widths[0] + " and " + classes());
+                    + data.classes() + " classes; " + describe() + " expects " + input.size() + " and " + classes());
+        }
+        if (!(layers[0] instanceof Dense)
+                && (data.channels() != input.channels() || data.height() != input.height() || data.width() != input.width())) {
+            throw new IllegalArgumentException("data set " + data.name() + " has images " + data.channels() + "x" + data.height() + "x"
+                    + data.width() + "; " + describe() + " expects " + input);
         }
         checkParams(params, "params");
     }

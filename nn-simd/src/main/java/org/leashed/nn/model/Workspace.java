@@ -3,9 +3,13 @@ package org.leashed.nn.model;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import org.leashed.nn.layer.Layer;
+
 /**
- * Per-worker scratch memory for one {@link Network}: the gathered input batch, every layer's
- * activations, two delta buffers and a transposed-weight buffer, sized once for {@code maxBatch}.
+ * Per-worker scratch memory for one {@link Network}, sized once for {@code maxBatch}: the gathered
+ * input batch, every layer's output (kept for backward), two gradient buffers as large as the
+ * largest layer boundary, and each layer's own scratch (transposed weights, im2col matrices, pooling
+ * argmax indices).
  *
  * <p>Ownership: allocated from its own {@link Arena#ofShared()} by the thread that creates it (so a
  * trainer may create it and hand it to a worker thread); used by one thread at a time; freed by
@@ -14,13 +18,14 @@ import java.lang.foreign.MemorySegment;
 public final class Workspace implements AutoCloseable {
     final Network network;
     final int maxBatch;
-    final MemorySegment input;
+    /** activations[0] is the input batch, activations[l + 1] the output of layer l. */
     final MemorySegment[] activations;
     final MemorySegment deltaA;
     final MemorySegment deltaB;
-    final MemorySegment transposed;
+    final MemorySegment[] scratch;
     final int[] sequential;
     private final Arena arena;
+    private final long byteSize;
 
     Workspace(Network network, int maxBatch) {
         if (maxBatch < 1) {
@@ -29,20 +34,23 @@ public final class Workspace implements AutoCloseable {
         this.network = network;
         this.maxBatch = maxBatch;
         this.arena = Arena.ofShared();
-        int[] widths = network.widths;
-        this.input = floats((long) maxBatch * widths[0]);
-        this.activations = new MemorySegment[widths.length];
-        this.activations[0] = input;
-        int maxWidth = 0;
-        long maxWeights = 0;
-        for (int l = 1; l < widths.length; l++) {
-            activations[l] = floats((long) maxBatch * widths[l]);
-            maxWidth = Math.max(maxWidth, Math.max(widths[l], widths[l - 1]));
-            maxWeights = Math.max(maxWeights, (long) widths[l - 1] * widths[l]);
+        final Layer[] layers = network.layers;
+        long bytes = 0;
+        this.activations = new MemorySegment[layers.length + 1];
+        this.scratch = new MemorySegment[layers.length];
+        long maxSize = network.input.size();
+        activations[0] = floats((long) maxBatch * network.input.size());
+        bytes += activations[0].byteSize();
+        for (int l = 0; l < layers.length; l++) {
+            long size = layers[l].outputShape().size();
+            maxSize = Math.max(maxSize, size);
+            activations[l + 1] = floats(maxBatch * size);
+            scratch[l] = arena.allocate(Math.max(Float.BYTES, layers[l].scratchByteSize(maxBatch)), 64);
+            bytes += activations[l + 1].byteSize() + scratch[l].byteSize();
         }
-        this.deltaA = floats((long) maxBatch * maxWidth);
-        this.deltaB = floats((long) maxBatch * maxWidth);
-        this.transposed = floats(maxWeights);
+        this.deltaA = floats(maxBatch * maxSize);
+        this.deltaB = floats(maxBatch * maxSize);
+        this.byteSize = bytes + deltaA.byteSize() + deltaB.byteSize();
         this.sequential = new int[maxBatch];
     }
 
@@ -53,6 +61,11 @@ public final class Workspace implements AutoCloseable {
     /** Largest batch this workspace holds. */
     public int maxBatch() {
         return maxBatch;
+    }
+
+    /** Off-heap bytes this workspace holds. */
+    public long byteSize() {
+        return byteSize;
     }
 
     @Override

@@ -1,0 +1,210 @@
+package org.leashed.nn.layer;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+import org.leashed.nn.simd.Kernels;
+
+/**
+ * 2-D convolution, stride 1, square {@code k x k} kernels, zero padding {@code pad} on every side
+ * ({@code pad = 0}: "valid"; {@code pad = (k-1)/2} for odd k: "same"), optional ReLU:
+ * {@code y[n, co] = relu?(b[co] + sum_ci W[co, ci] * x[n, ci])}.
+ *
+ * <p>Parameters, in order: {@code W: (outC, inC*k*k)} row-major (row {@code co}, column
+ * {@code (ci*k + kh)*k + kw}), then {@code b: (outC)}. Per example, via {@link Im2col}:
+ * forward {@code y_n (outC, P) = W (outC, K) . col_n (K, P)}; backward
+ * {@code dWᵀ += col_n (K, P) . dy_nᵀ (P, outC)} (transposing dy, outC x P, is cheaper than
+ * transposing col, K x P) and {@code dcol = Wᵀ (K, outC) . dy_n (outC, P)}, then col2im, with
+ * {@code K = inC*k*k} and {@code P = oh*ow}. The column matrix is rebuilt in backward instead of
+ * being kept for the whole batch (CIFAR: 600 MB at batch 512).
+ *
+ * <p>Scratch: independent of the batch size, see {@link #scratchByteSize}. Hot paths build no
+ * {@link Shape} objects (C2 does not always scalar-replace them; they showed up as 24 B per call).
+ *
+ * @param input shape of one input example
+ * @param filters output channels {@code outC}
+ * @param kernel side {@code k}
+ * @param padding zero padding {@code pad} per side
+ * @param relu whether ReLU follows
+ */
+public record Conv2d(Shape input, int filters, int kernel, int padding, boolean relu) implements Layer {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    /**
+     * @throws IllegalArgumentException if a size is not positive, padding is negative or the output
+     *     would be empty
+     */
+    public Conv2d {
+        Objects.requireNonNull(input, "input");
+        if (filters < 1 || kernel < 1 || padding < 0) {
+            throw new IllegalArgumentException("conv needs filters >= 1, kernel >= 1, padding >= 0; got " + filters + ", "
+                    + kernel + ", " + padding);
+        }
+        if (Im2col.outputSide(input.height(), kernel, padding) < 1 || Im2col.outputSide(input.width(), kernel, padding) < 1) {
+            throw new IllegalArgumentException("conv " + kernel + "x" + kernel + " pad " + padding + " does not fit input " + input);
+        }
+    }
+
+    /** The "same"-padded convolution for an odd kernel. */
+    public static Conv2d same(Shape input, int filters, int kernel, boolean relu) {
+        if (kernel % 2 == 0) {
+            throw new IllegalArgumentException("'same' padding needs an odd kernel, got " + kernel);
+        }
+        return new Conv2d(input, filters, kernel, kernel / 2, relu);
+    }
+
+    @Override
+    public Shape inputShape() {
+        return input;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return new Shape(filters, Im2col.outputSide(input.height(), kernel, padding), Im2col.outputSide(input.width(), kernel, padding));
+    }
+
+    /** Floats a padded GEMM dimension is rounded up to: one 64-byte line, a whole 512-bit vector. */
+    static final int PAD = 16;
+
+    private static int padded(int n) {
+        return (n + PAD - 1) / PAD * PAD;
+    }
+
+    private int patch() {
+        return input.channels() * kernel * kernel;
+    }
+
+    @Override
+    public long parameterCount() {
+        return (long) filters * patch() + filters;
+    }
+
+    /*
+     * Scratch layout, in floats (P = oh*ow, Pp = padded(P), Cp = padded(outC), K = inC*k*k):
+     *   col   (K, Pp)   im2col, then dcol
+     *   rows  (outC, Pp) forward output before bias / the padded copy of dy_n
+     *   dyT   (Pp, Cp)  dy_nᵀ, zero outside (P, outC)
+     *   dWT   (K, Cp)   dWᵀ accumulated over the batch
+     * Every GEMM then runs on whole 16-float column blocks: the Vector kernels' masked tails cost
+     * 10x a full block (NOTES-nn.md), and the padding columns hold zeros.
+     */
+    private long colIndex() {
+        return 0;
+    }
+
+    private long rowsIndex() {
+        return (long) patch() * padded(outputPositions());
+    }
+
+    private long dyTIndex() {
+        return rowsIndex() + (long) filters * padded(outputPositions());
+    }
+
+    private long dWTIndex() {
+        return dyTIndex() + (long) padded(outputPositions()) * padded(filters);
+    }
+
+    private int outputPositions() {
+        return Im2col.outputSide(input.height(), kernel, padding) * Im2col.outputSide(input.width(), kernel, padding);
+    }
+
+    @Override
+    public long scratchByteSize(int maxBatch) {
+        return (dWTIndex() + (long) patch() * padded(filters)) * Float.BYTES;
+    }
+
+    @Override
+    public void forward(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment x, MemorySegment y, int batch,
+                        MemorySegment scratch) {
+        final Shape in = input;
+        final int outC = filters;
+        final int kk = patch();
+        final int p = outputPositions();
+        final int pp = padded(p);
+        final long inSize = in.size();
+        final long outSize = (long) outC * p;
+        final long biasIndex = paramIndex + (long) outC * kk;
+        final long rows = rowsIndex();
+        for (int n = 0; n < batch; n++) {
+            Im2col.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            // rows (outC, Pp) = W (outC, K) . col (K, Pp)
+            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, colIndex(), pp, scratch, rows, pp, false);
+            final long yIndex = n * outSize;
+            for (int co = 0; co < outC; co++) {
+                final float b = params.getAtIndex(F, biasIndex + co);
+                final long src = rows + (long) co * pp;
+                final long dst = yIndex + (long) co * p;
+                for (int i = 0; i < p; i++) {
+                    float v = scratch.getAtIndex(F, src + i) + b;
+                    y.setAtIndex(F, dst + i, relu ? Math.max(v, 0f) : v);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void backward(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment grad, MemorySegment x,
+                         MemorySegment y, MemorySegment dy, MemorySegment dx, int batch, MemorySegment scratch) {
+        final Shape in = input;
+        final int outC = filters;
+        final int kk = patch();
+        final int p = outputPositions();
+        final int pp = padded(p);
+        final int cp = padded(outC);
+        final long inSize = in.size();
+        final long outSize = (long) outC * p;
+        final long rows = rowsIndex();
+        final long dyT = dyTIndex();
+        final long dWT = dWTIndex();
+        if (relu) {
+            kernels.reluBackward(dy, 0, y, 0, batch * outSize);
+        }
+        // padding of the dy copies stays zero: only (P, outC) of dyT and columns < P of rows are written below
+        Im2col.zero(scratch, rows, dWT - rows);
+        for (int n = 0; n < batch; n++) {
+            final long dyIndex = n * outSize;
+            Im2col.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            for (int co = 0; co < outC; co++) {
+                for (int i = 0; i < p; i++) {
+                    scratch.setAtIndex(F, dyT + (long) i * cp + co, dy.getAtIndex(F, dyIndex + (long) co * p + i));
+                }
+            }
+            // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
+            kernels.gemm(kk, cp, pp, scratch, colIndex(), pp, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
+            if (dx != null) {
+                for (int co = 0; co < outC; co++) {
+                    MemorySegment.copy(dy, (dyIndex + (long) co * p) * Float.BYTES, scratch, (rows + (long) co * pp) * Float.BYTES,
+                            (long) p * Float.BYTES);
+                }
+                // dcol (K, Pp) = Wᵀ (K, outC) . dy_n (outC, Pp), into col; then col2im
+                kernels.gemm(kk, pp, outC, params, paramIndex, 1, kk, scratch, rows, pp, scratch, colIndex(), pp, false);
+                Im2col.zero(dx, n * inSize, inSize);
+                Im2col.col2imAccumulate(dx, n * inSize, scratch, colIndex(), pp, in.channels(), in.height(), in.width(), kernel, padding);
+            }
+        }
+        // dW (outC, K) = (dWᵀ)ᵀ (overwrite)
+        for (int co = 0; co < outC; co++) {
+            for (int j = 0; j < kk; j++) {
+                grad.setAtIndex(F, paramIndex + (long) co * kk + j, scratch.getAtIndex(F, dWT + (long) j * cp + co));
+            }
+        }
+        // db (outC) = sum over examples and positions of dy (overwrite)
+        final long biasIndex = paramIndex + (long) outC * kk;
+        for (int co = 0; co < outC; co++) {
+            float sum = 0f;
+            for (int n = 0; n < batch; n++) {
+                final long row = n * outSize + (long) co * p;
+                for (int i = 0; i < p; i++) {
+                    sum += dy.getAtIndex(F, row + i);
+                }
+            }
+            grad.setAtIndex(F, biasIndex + co, sum);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "conv" + kernel + "x" + kernel + "x" + filters + (padding > 0 ? "-pad" + padding : "") + (relu ? "-relu" : "");
+    }
+}

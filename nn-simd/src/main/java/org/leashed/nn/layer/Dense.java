@@ -1,0 +1,81 @@
+package org.leashed.nn.layer;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+import org.leashed.nn.simd.Kernels;
+
+/**
+ * Fully connected layer {@code y = relu?(x W + b)} over the flattened input. Parameters, in order:
+ * {@code W: (in, out)} row-major, then {@code b: (out)} (the layout of the thesis MLP).
+ * Scratch: {@code Wᵀ: (out, in)} for the input gradient.
+ *
+ * @param input shape of one input example (flattened to {@code in = input.size()})
+ * @param outputs units {@code out}
+ * @param relu whether ReLU follows the affine map
+ */
+public record Dense(Shape input, int outputs, boolean relu) implements Layer {
+    /**
+     * @throws IllegalArgumentException if {@code outputs < 1}
+     */
+    public Dense {
+        Objects.requireNonNull(input, "input");
+        if (outputs < 1) {
+            throw new IllegalArgumentException("outputs must be >= 1, got " + outputs);
+        }
+    }
+
+    @Override
+    public Shape inputShape() {
+        return input;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return Shape.flat(outputs);
+    }
+
+    @Override
+    public long parameterCount() {
+        return (long) input.size() * outputs + outputs;
+    }
+
+    @Override
+    public long scratchByteSize(int maxBatch) {
+        return (long) input.size() * outputs * Float.BYTES;
+    }
+
+    @Override
+    public void forward(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment x, MemorySegment y, int batch,
+                        MemorySegment scratch) {
+        final int in = input.size();
+        final int out = outputs;
+        // y (b, out) = x (b, in) . W (in, out) ; then + b, ReLU
+        kernels.gemm(batch, out, in, x, 0, in, 1, params, paramIndex, out, y, 0, out, false);
+        kernels.biasActivation(y, 0, params, paramIndex + (long) in * out, batch, out, relu);
+    }
+
+    @Override
+    public void backward(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment grad, MemorySegment x,
+                         MemorySegment y, MemorySegment dy, MemorySegment dx, int batch, MemorySegment scratch) {
+        final int in = input.size();
+        final int out = outputs;
+        if (relu) {
+            kernels.reluBackward(dy, 0, y, 0, (long) batch * out);
+        }
+        // dW (in, out) = xᵀ (in, b) . dy (b, out)   (overwrite)
+        kernels.gemm(in, out, batch, x, 0, 1, in, dy, 0, out, grad, paramIndex, out, false);
+        // db (out) = column sums of dy               (overwrite)
+        kernels.columnSums(grad, paramIndex + (long) in * out, dy, 0, batch, out);
+        if (dx != null) {
+            // dx (b, in) = dy (b, out) . Wᵀ (out, in)
+            kernels.transpose(scratch, 0, params, paramIndex, in, out);
+            kernels.gemm(batch, in, out, dy, 0, out, 1, scratch, 0, in, dx, 0, in, false);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "dense" + outputs + (relu ? "-relu" : "");
+    }
+}

@@ -1,0 +1,220 @@
+package org.leashed.nn.layer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import org.leashed.nn.simd.Kernels;
+
+/**
+ * Finite-difference checks of single layers under the scalar loss {@code L = sum_i r_i y_i} (so
+ * {@code dL/dy = r}), with seeds fixed in the arguments. Convolutions run without ReLU and pooling
+ * inputs are spaced 0.01 apart, so no perturbation of 1e-3 crosses a kink.
+ */
+class LayerGradientTest {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final float EPS = 1e-3f;
+
+    static Stream<Arguments> convolutions() {
+        return Stream.of(
+                // input c x h x w, filters, kernel, padding, batch, seed
+                Arguments.of(1, 5, 5, 1, 3, 0, 1, 1L),
+                Arguments.of(3, 7, 6, 5, 3, 1, 3, 2L),
+                Arguments.of(2, 6, 9, 4, 5, 2, 2, 3L),
+                Arguments.of(4, 4, 3, 3, 2, 0, 2, 4L),
+                Arguments.of(2, 3, 3, 7, 1, 0, 3, 5L),
+                Arguments.of(2, 5, 4, 3, 3, 2, 2, 6L));
+    }
+
+    private static void fill(MemorySegment s, long count, SplittableRandom r) {
+        for (long i = 0; i < count; i++) {
+            s.setAtIndex(F, i, (float) r.nextGaussian());
+        }
+    }
+
+    private static double dot(MemorySegment a, MemorySegment b, long count) {
+        double sum = 0;
+        for (long i = 0; i < count; i++) {
+            sum += (double) a.getAtIndex(F, i) * b.getAtIndex(F, i);
+        }
+        return sum;
+    }
+
+    /** Direct definition of the convolution, no im2col. */
+    private static float directConv(Conv2d conv, MemorySegment p, MemorySegment x, int n, int co, int oy, int ox) {
+        Shape in = conv.inputShape();
+        int k = conv.kernel();
+        long bias = (long) conv.filters() * in.channels() * k * k;
+        double sum = p.getAtIndex(F, bias + co);
+        for (int ci = 0; ci < in.channels(); ci++) {
+            for (int kh = 0; kh < k; kh++) {
+                for (int kw = 0; kw < k; kw++) {
+                    int iy = oy + kh - conv.padding();
+                    int ix = ox + kw - conv.padding();
+                    if (iy < 0 || iy >= in.height() || ix < 0 || ix >= in.width()) {
+                        continue;
+                    }
+                    float w = p.getAtIndex(F, ((long) co * in.channels() + ci) * k * k + kh * k + kw);
+                    sum += (double) w * x.getAtIndex(F, (long) n * in.size() + ((long) ci * in.height() + iy) * in.width() + ix);
+                }
+            }
+        }
+        return (float) sum;
+    }
+
+    @ParameterizedTest
+    @MethodSource("convolutions")
+    void shouldMatchDirectConvolutionAndFiniteDifferencesWhenConvIsSmall(int c, int h, int w, int filters, int k, int pad, int batch,
+                                                                         long seed) {
+        for (Kernels kernels : new Kernels[] {Kernels.scalar(), Kernels.get()}) {
+            Conv2d conv = new Conv2d(new Shape(c, h, w), filters, k, pad, false);
+            SplittableRandom r = new SplittableRandom(seed);
+            long in = conv.inputShape().size() * (long) batch;
+            long out = conv.outputShape().size() * (long) batch;
+            long d = conv.parameterCount();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment p = arena.allocate(d * 4);
+                MemorySegment g = arena.allocate(d * 4);
+                MemorySegment x = arena.allocate(in * 4);
+                MemorySegment dx = arena.allocate(in * 4);
+                MemorySegment y = arena.allocate(out * 4);
+                MemorySegment dy = arena.allocate(out * 4);
+                MemorySegment rr = arena.allocate(out * 4);
+                MemorySegment scratch = arena.allocate(conv.scratchByteSize(batch));
+                fill(p, d, r);
+                fill(x, in, r);
+                fill(rr, out, r);
+                conv.forward(kernels, p, 0, x, y, batch, scratch);
+                Shape o = conv.outputShape();
+                for (int n = 0; n < batch; n++) {
+                    for (int co = 0; co < filters; co++) {
+                        for (int oy = 0; oy < o.height(); oy++) {
+                            for (int ox = 0; ox < o.width(); ox++) {
+                                long at = (long) n * o.size() + ((long) co * o.height() + oy) * o.width() + ox;
+                                assertEquals(directConv(conv, p, x, n, co, oy, ox), y.getAtIndex(F, at), 1e-4f, "y at " + at);
+                            }
+                        }
+                    }
+                }
+                MemorySegment.copy(rr, 0, dy, 0, out * 4);
+                g.fill((byte) 0x7f); // garbage: backward must overwrite
+                dx.fill((byte) 0x7f);
+                conv.backward(kernels, p, 0, g, x, y, dy, dx, batch, scratch);
+                java.util.function.DoubleSupplier loss = () -> {
+                    conv.forward(kernels, p, 0, x, y, batch, scratch);
+                    return dot(rr, y, out);
+                };
+                checkFiniteDifferences(loss, p, g, d, "param");
+                checkFiniteDifferences(loss, x, dx, in, "input");
+            }
+        }
+    }
+
+    /** Perturbs every float of {@code target} by +-EPS and compares the central difference with {@code analytic}. */
+    private static void checkFiniteDifferences(java.util.function.DoubleSupplier loss, MemorySegment target, MemorySegment analytic,
+                                               long count, String what) {
+        for (long i = 0; i < count; i++) {
+            float original = target.getAtIndex(F, i);
+            target.setAtIndex(F, i, original + EPS);
+            double plus = loss.getAsDouble();
+            target.setAtIndex(F, i, original - EPS);
+            double minus = loss.getAsDouble();
+            target.setAtIndex(F, i, original);
+            double numeric = (plus - minus) / (2 * EPS);
+            double exact = analytic.getAtIndex(F, i);
+            assertEquals(numeric, exact, 2e-3 + 1e-2 * Math.abs(numeric), what + " " + i);
+        }
+    }
+
+    static Stream<Arguments> pools() {
+        return Stream.of(
+                // c, h, w, batch, seed
+                Arguments.of(1, 2, 2, 1, 7L),
+                Arguments.of(2, 5, 7, 2, 8L),
+                Arguments.of(3, 4, 6, 3, 9L),
+                Arguments.of(1, 9, 3, 2, 10L));
+    }
+
+    @ParameterizedTest
+    @MethodSource("pools")
+    void shouldMatchFiniteDifferencesAndDropOddEdgeWhenPooling(int c, int h, int w, int batch, long seed) {
+        MaxPool2x2 pool = new MaxPool2x2(new Shape(c, h, w));
+        Shape o = pool.outputShape();
+        assertEquals(new Shape(c, h / 2, w / 2), o);
+        long in = (long) batch * c * h * w;
+        long out = (long) batch * o.size();
+        SplittableRandom r = new SplittableRandom(seed);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = arena.allocate(in * 4);
+            MemorySegment dx = arena.allocate(in * 4);
+            MemorySegment y = arena.allocate(out * 4);
+            MemorySegment dy = arena.allocate(out * 4);
+            MemorySegment rr = arena.allocate(out * 4);
+            MemorySegment scratch = arena.allocate(pool.scratchByteSize(batch));
+            // distinct values 0.01 apart, shuffled: no perturbation of 1e-3 changes a window's argmax
+            int[] order = new int[(int) in];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            for (int i = 0; i < order.length; i++) {
+                x.setAtIndex(F, i, 0.01f * (order[i] - order.length / 2));
+            }
+            fill(rr, out, r);
+            pool.forward(Kernels.scalar(), null, 0, x, y, batch, scratch);
+            for (int n = 0; n < batch; n++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int py = 0; py < o.height(); py++) {
+                        for (int px = 0; px < o.width(); px++) {
+                            long base = ((long) n * c + ch) * h * w;
+                            float max = Float.NEGATIVE_INFINITY;
+                            for (int dy2 = 0; dy2 < 2; dy2++) {
+                                for (int dx2 = 0; dx2 < 2; dx2++) {
+                                    max = Math.max(max, x.getAtIndex(F, base + (2L * py + dy2) * w + 2 * px + dx2));
+                                }
+                            }
+                            long at = ((long) n * c + ch) * o.height() * o.width() + (long) py * o.width() + px;
+                            assertEquals(max, y.getAtIndex(F, at), "max at " + at);
+                        }
+                    }
+                }
+            }
+            MemorySegment.copy(rr, 0, dy, 0, out * 4);
+            dx.fill((byte) 0x7f);
+            pool.backward(Kernels.scalar(), null, 0, null, x, y, dy, dx, batch, scratch);
+            java.util.function.DoubleSupplier loss = () -> {
+                pool.forward(Kernels.scalar(), null, 0, x, y, batch, scratch);
+                return dot(rr, y, out);
+            };
+            checkFiniteDifferences(loss, x, dx, in, "input");
+            if (h % 2 == 1) {
+                for (int ch = 0; ch < batch * c; ch++) {
+                    for (int col = 0; col < w; col++) {
+                        assertEquals(0f, dx.getAtIndex(F, ((long) ch * h + h - 1) * w + col), "dropped last row");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectConvolutionThatDoesNotFit() {
+        assertThrows(IllegalArgumentException.class, () -> new Conv2d(new Shape(1, 2, 5), 3, 3, 0, true));
+        assertThrows(IllegalArgumentException.class, () -> new MaxPool2x2(new Shape(1, 1, 5)));
+        assertThrows(IllegalArgumentException.class, () -> Conv2d.same(new Shape(1, 4, 4), 3, 2, true));
+    }
+}

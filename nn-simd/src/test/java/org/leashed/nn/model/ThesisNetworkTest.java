@@ -1,0 +1,262 @@
+package org.leashed.nn.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.leashed.nn.data.Dataset;
+import org.leashed.nn.layer.Conv2d;
+import org.leashed.nn.layer.Dense;
+import org.leashed.nn.layer.Layer;
+import org.leashed.nn.layer.MaxPool2x2;
+import org.leashed.nn.layer.Shape;
+import org.leashed.nn.simd.Kernels;
+
+/** The thesis convolutional networks: parameter counts, finite differences, vector-vs-scalar, allocation. */
+class ThesisNetworkTest {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
+
+    private static Dataset randomData(int n, int c, int h, int w, int classes, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n * c * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) r.nextInt(classes);
+        }
+        return Dataset.fromFloats("random", x, labels, c, h, w, classes);
+    }
+
+    @Test
+    void shouldHaveThesisParameterCountsWhenInputIsMnistOrCifar() {
+        assertEquals(27_354, Network.cnn(1, 28, 28, 10).parameterCount());
+        assertEquals(61_706, Network.lenet(1, 28, 28, 10).parameterCount());
+        assertEquals(1_116_970, Network.cifarCnn(3, 32, 32, 10).parameterCount());
+        assertEquals(134_794, Network.mlp(784, 3, 128, 10).parameterCount());
+        Network cnn = Network.cnn(1, 28, 28, 10);
+        assertEquals(784, cnn.inputs());
+        assertEquals(10, cnn.classes());
+        assertEquals(List.of(new Shape(4, 26, 26), new Shape(4, 13, 13), new Shape(8, 11, 11), new Shape(8, 5, 5), Shape.flat(128),
+                Shape.flat(10)), cnn.layers().stream().map(Layer::outputShape).toList());
+        assertEquals(
+                "CNN 1x28x28: conv3x3x4-relu maxpool2x2 conv3x3x8-relu maxpool2x2 dense128-relu dense10 (d=27354)",
+                cnn.describe());
+    }
+
+    @Test
+    void shouldRejectInputsTooSmallOrMismatchedData() {
+        assertThrows(IllegalArgumentException.class, () -> Network.cnn(1, 9, 28, 10));
+        assertThrows(IllegalArgumentException.class, () -> Network.lenet(1, 11, 11, 10));
+        assertThrows(IllegalArgumentException.class,
+                () -> Network.sequential("bad", new Shape(1, 4, 4), List.of(new Dense(Shape.flat(16), 3, true))));
+        assertThrows(IllegalArgumentException.class, () -> Network.sequential("bad", new Shape(1, 4, 4),
+                List.of(new MaxPool2x2(new Shape(1, 4, 5)), new Dense(Shape.flat(4), 3, false))));
+        Network cnn = Network.cnn(1, 12, 12, 3);
+        Dataset transposed = randomData(2, 1, 16, 9, 3, 1); // 144 features, wrong shape
+        try (Arena arena = Arena.ofConfined(); Workspace ws = cnn.newWorkspace(2)) {
+            MemorySegment p = arena.allocate(cnn.parameterCount() * 4);
+            assertThrows(IllegalArgumentException.class, () -> cnn.lossAndGradient(ws, p, p, transposed, new int[] {0, 1}, 2));
+        }
+    }
+
+    static Stream<Arguments> tinyNetworks() {
+        Shape in = new Shape(2, 7, 6);
+        Network convDense = Network.sequential("conv-dense", in,
+                List.of(new Conv2d(in, 3, 3, 1, true), new Dense(new Shape(3, 7, 6), 4, false)));
+        Network poolConv = Network.sequential("pool-conv", in,
+                List.of(new MaxPool2x2(in), new Conv2d(new Shape(2, 3, 3), 3, 2, 0, true), new Dense(new Shape(3, 2, 2), 3, false)));
+        return Stream.of(
+                // network, channels, height, width, classes, stddev, parameters sampled per layer
+                Arguments.of(convDense.withKernels(Kernels.scalar()), 2, 7, 6, 4, 0.4f, 1000),
+                Arguments.of(poolConv.withKernels(Kernels.scalar()), 2, 7, 6, 3, 0.4f, 1000),
+                Arguments.of(Network.cnn(1, 10, 11, 5).withKernels(Kernels.scalar()), 1, 10, 11, 5, 0.3f, 60),
+                Arguments.of(Network.lenet(1, 12, 12, 4).withKernels(Kernels.scalar()), 1, 12, 12, 4, 0.2f, 60),
+                Arguments.of(Network.cifarCnn(1, 4, 4, 3).withKernels(Kernels.scalar()), 1, 4, 4, 3, 0.1f, 20),
+                Arguments.of(Network.mlp(9, 2, 5, 3).withKernels(Kernels.scalar()), 1, 3, 3, 3, 0.5f, 1000),
+                Arguments.of(Network.cnn(1, 10, 11, 5), 1, 10, 11, 5, 0.3f, 40));
+    }
+
+    /**
+     * Everything that makes the loss non-smooth: the ReLU masks of every layer's output and the
+     * pooling argmax indices. A finite difference whose perturbed forward passes change any of it
+     * straddles a kink and is not compared.
+     */
+    private static int[] kinkPattern(Network net, Workspace ws, int batch) {
+        List<Integer> out = new ArrayList<>();
+        for (int l = 0; l < net.layers.length; l++) {
+            Layer layer = net.layers[l];
+            long size = (long) batch * layer.outputShape().size();
+            boolean relu = layer instanceof Dense dense && dense.relu() || layer instanceof Conv2d conv && conv.relu();
+            if (relu) {
+                for (long i = 0; i < size; i++) {
+                    out.add(ws.activations[l + 1].getAtIndex(F, i) > 0f ? 1 : 0);
+                }
+            } else if (layer instanceof MaxPool2x2) {
+                for (long i = 0; i < size; i++) {
+                    out.add(ws.scratch[l].getAtIndex(I, i));
+                }
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @ParameterizedTest
+    @MethodSource("tinyNetworks")
+    void shouldMatchFiniteDifferencesWhenNetworkIsTiny(Network net, int c, int h, int w, int classes, float stddev, int perLayer) {
+        int batch = 3;
+        Dataset data = randomData(batch, c, h, w, classes, 17);
+        int[] indices = {2, 0, 1};
+        SplittableRandom pick = new SplittableRandom(23);
+        try (Arena arena = Arena.ofConfined(); Workspace ws = net.newWorkspace(4)) {
+            int d = (int) net.parameterCount();
+            MemorySegment p = arena.allocate(d * 4L);
+            MemorySegment g = arena.allocate(d * 4L);
+            MemorySegment scratchGrad = arena.allocate(d * 4L);
+            net.initialize(p, 3, stddev);
+            g.fill((byte) 0x7f); // garbage: lossAndGradient must overwrite
+            final double base = net.lossAndGradient(ws, p, g, data, indices, batch);
+            final int[] basePattern = kinkPattern(net, ws, batch);
+            final float eps = 1e-3f;
+            int central = 0;
+            int oneSided = 0;
+            int skipped = 0;
+            for (int l = 0; l < net.layers.length; l++) {
+                long count = net.layers[l].parameterCount();
+                long start = net.parameterIndex(l);
+                int samples = (int) Math.min(count, perLayer);
+                for (int s = 0; s < samples; s++) {
+                    // all of a small layer; else random weights plus the last (a bias)
+                    long i = start + (count <= perLayer ? s : s == 0 ? count - 1 : pick.nextLong(count));
+                    float original = p.getAtIndex(F, i);
+                    p.setAtIndex(F, i, original + eps);
+                    double plus = net.lossAndGradient(ws, p, scratchGrad, data, indices, batch);
+                    boolean plusKink = !Arrays.equals(basePattern, kinkPattern(net, ws, batch));
+                    p.setAtIndex(F, i, original - eps);
+                    double minus = net.lossAndGradient(ws, p, scratchGrad, data, indices, batch);
+                    boolean minusKink = !Arrays.equals(basePattern, kinkPattern(net, ws, batch));
+                    p.setAtIndex(F, i, original);
+                    double numeric;
+                    double tolerance;
+                    if (!plusKink && !minusKink) {
+                        numeric = (plus - minus) / (2 * eps);
+                        tolerance = 3e-3 + 2e-2 * Math.abs(numeric);
+                        central++;
+                    } else if (plusKink && minusKink) {
+                        skipped++; // a ReLU or a pooling choice flips on both sides: not differentiable here at this eps
+                        continue;
+                    } else {
+                        // the kink is on one side only: a one-sided difference on the smooth side, O(eps) error
+                        numeric = plusKink ? (base - minus) / eps : (plus - base) / eps;
+                        tolerance = 6e-3 + 5e-2 * Math.abs(numeric);
+                        oneSided++;
+                    }
+                    double analytic = g.getAtIndex(F, i);
+                    assertEquals(numeric, analytic, tolerance, net.describe() + " layer " + l + " parameter " + i
+                            + (plusKink || minusKink ? " (one-sided)" : ""));
+                }
+            }
+            int checked = central + oneSided;
+            assertTrue(skipped <= checked / 10, "too many two-sided kinks: " + skipped + " of " + (checked + skipped));
+            assertTrue(oneSided <= checked / 2, "too many one-sided checks: " + oneSided + " of " + checked);
+            assertTrue(checked >= 40, "checked only " + checked);
+        }
+    }
+
+    static Stream<Arguments> thesisNetworks() {
+        return Stream.of(
+                Arguments.of(Network.cnn(1, 28, 28, 10), 1, 28, 28, 37),
+                Arguments.of(Network.lenet(1, 28, 28, 10), 1, 28, 28, 13),
+                Arguments.of(Network.cifarCnn(3, 12, 12, 10), 3, 12, 12, 7));
+    }
+
+    @ParameterizedTest
+    @MethodSource("thesisNetworks")
+    void shouldMatchScalarNetworkBitForBitWhenVectorKernelsRun(Network vector, int c, int h, int w, int batchSize) {
+        Network scalar = vector.withKernels(Kernels.scalar());
+        Dataset data = randomData(batchSize + 3, c, h, w, 10, 5);
+        int[] batch = new int[batchSize];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = (i * 7 + 2) % (batchSize + 3);
+        }
+        try (Arena arena = Arena.ofConfined(); Workspace w1 = vector.newWorkspace(batchSize); Workspace w2 = scalar.newWorkspace(batchSize)) {
+            int d = (int) vector.parameterCount();
+            MemorySegment p = arena.allocate(d * 4L);
+            MemorySegment g1 = arena.allocate(d * 4L);
+            MemorySegment g2 = arena.allocate(d * 4L);
+            vector.initialize(p, 1, 0.05f);
+            float l1 = vector.lossAndGradient(w1, p, g1, data, batch, batchSize);
+            float l2 = scalar.lossAndGradient(w2, p, g2, data, batch, batchSize);
+            assertEquals(Float.floatToIntBits(l2), Float.floatToIntBits(l1), "loss");
+            for (int i = 0; i < d; i++) {
+                assertEquals(Float.floatToIntBits(g2.getAtIndex(F, i)), Float.floatToIntBits(g1.getAtIndex(F, i)), "grad " + i);
+            }
+            Evaluation e = vector.evaluate(w1, p, data, 0, batchSize + 3);
+            assertEquals(batchSize + 3, e.count());
+            assertTrue(Double.isFinite(e.loss()) && e.accuracy() >= 0 && e.accuracy() <= 1, e.toString());
+        }
+    }
+
+    @Test
+    void shouldStartNearLnTenWhenCnnIsInitialisedAsInTheThesis() {
+        Network cnn = Network.cnn(1, 28, 28, 10);
+        Dataset data = randomData(64, 1, 28, 28, 10, 9);
+        try (Arena arena = Arena.ofConfined(); Workspace ws = cnn.newWorkspace(32)) {
+            MemorySegment p = arena.allocate(cnn.parameterCount() * 4);
+            cnn.initialize(p, 7, 0.01f);
+            Evaluation e = cnn.evaluate(ws, p, data, 0, 64);
+            assertEquals(Math.log(10), e.loss(), 0.01);
+        }
+    }
+
+    @Test
+    void shouldAllocateNothingWhenComputingGradients() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        // Scalar kernels: in a JVM that has loaded every VectorKernels width (the equivalence tests
+        // do), the species() call inside VectorKernels.gemm is megamorphic and C2 boxes vectors, and
+        // masked GEMM tails allocate even in production (NOTES-nn.md). This checks the layers and the
+        // network code. Rounds of 100 calls until one allocates nothing: the interpreter and C1 may
+        // allocate (no escape analysis) until C2 has compiled the loops.
+        Shape small = new Shape(2, 6, 5);
+        Network samePadded = Network.sequential("same-padded", small, List.of(Conv2d.same(small, 3, 3, true),
+                new MaxPool2x2(new Shape(3, 6, 5)), new Dense(new Shape(3, 3, 2), 6, true), new Dense(Shape.flat(6), 10, false)));
+        for (Network net : new Network[] {Network.cnn(1, 10, 11, 10), Network.lenet(1, 12, 12, 10), samePadded,
+                Network.mlp(20, 2, 8, 10)}) {
+            Network scalar = net.withKernels(Kernels.scalar());
+            int batch = 4;
+            Shape in = net.inputShape();
+            Dataset data = randomData(8, in.channels(), in.height(), in.width(), 10, 3);
+            int[] indices = {7, 1, 3, 5};
+            try (Arena arena = Arena.ofConfined(); Workspace ws = scalar.newWorkspace(batch)) {
+                MemorySegment p = arena.allocate(net.parameterCount() * 4);
+                MemorySegment g = arena.allocate(net.parameterCount() * 4);
+                scalar.initialize(p, 1, 0.1f);
+                long allocated = Long.MAX_VALUE;
+                for (int round = 0; round < 100 && allocated > 0; round++) {
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 100; i++) {
+                        scalar.lossAndGradient(ws, p, g, data, indices, batch);
+                    }
+                    allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                }
+                assertEquals(0, allocated, net.describe() + ": bytes allocated by 100 calls after 100 rounds of warm-up");
+            }
+        }
+    }
+}
