@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param model         MindTheStep staleness model
  * @param capFactor     MindTheStep cap: eta(tau) <= capFactor * eta (thesis A.6: 5)
  * @param maxStaleness  MindTheStep: gradients with larger tau are dropped (thesis A.6: 150)
+ * @param tailShape     TAIL-tau's phi (Thm C.4.8); {@link TailShape#LINEAR} is Def. C.4.5
  */
-public record StepSizeConfig(StepSizeKind kind, double tailAmplitude, StalenessModel model, double capFactor, int maxStaleness) {
+public record StepSizeConfig(StepSizeKind kind, double tailAmplitude, StalenessModel model, double capFactor, int maxStaleness,
+                             TailShape tailShape) {
     /** Thesis default cap factor. */
     public static final double DEFAULT_CAP_FACTOR = 5.0;
     /** Thesis default largest applied staleness. */
@@ -20,6 +22,7 @@ public record StepSizeConfig(StepSizeKind kind, double tailAmplitude, StalenessM
     public StepSizeConfig {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(tailShape, "tailShape");
         if (!(tailAmplitude >= 0 && tailAmplitude <= 1)) {
             throw new IllegalArgumentException("tail amplitude A must be in [0, 1], got " + tailAmplitude);
         }
@@ -29,6 +32,11 @@ public record StepSizeConfig(StepSizeKind kind, double tailAmplitude, StalenessM
         if (maxStaleness < 0) {
             throw new IllegalArgumentException("max staleness must be >= 0, got " + maxStaleness);
         }
+    }
+
+    /** With the linear phi of Def. C.4.5. */
+    public StepSizeConfig(StepSizeKind kind, double tailAmplitude, StalenessModel model, double capFactor, int maxStaleness) {
+        this(kind, tailAmplitude, model, capFactor, maxStaleness, TailShape.LINEAR);
     }
 
     /** Constant step size. */

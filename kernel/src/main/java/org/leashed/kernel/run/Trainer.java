@@ -12,48 +12,63 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 import org.leashed.kernel.Objective;
 import org.leashed.kernel.UpdateKernels;
+import org.leashed.kernel.algo.SgdAlgorithm;
+import org.leashed.kernel.algo.SgdAlgorithms;
+import org.leashed.kernel.algo.WorkerContext;
+import org.leashed.kernel.algo.WorkerMetrics;
+import org.leashed.kernel.elastic.ElasticReport;
+import org.leashed.kernel.elastic.ElasticRuntime;
 import org.leashed.kernel.stepsize.StepSizeTable;
 import org.leashed.kernel.stepsize.StepSizes;
-import org.leashed.memory.LatestVectorRegister;
-import org.leashed.memory.LeashedUpdater;
-import org.leashed.memory.ParameterVector;
-import org.leashed.memory.VectorPool;
-import org.leashed.memory.VectorUpdate;
 
 /**
- * Runs one training: m persistent worker threads execute the configured algorithm; between epochs
- * they wait (parked) on a phaser while the coordinator evaluates the loss off the clock and refreshes
- * adaptive step sizes.
+ * Runs one training: m platform worker threads execute the configured {@link SgdAlgorithm}; between
+ * epochs they wait parked on a phaser while this (the coordinating) thread evaluates the full loss
+ * off the clock and rebuilds the staleness-adaptive step sizes from the histogram observed so far.
+ * Single use: {@link #run} may be called once.
  *
  * <p>Epochs: a shared ticket counter hands out exactly {@code updatesPerEpoch} update tickets per
- * epoch; a worker takes a ticket before computing a gradient and keeps it until an update of its is
- * applied (a Leashed-SGD give-up retries with a new gradient under the same ticket).
+ * epoch; a worker takes one before computing a gradient and keeps it until an update of its is
+ * applied (a Leashed-SGD give-up or a MindTheStep drop computes a fresh gradient under the same
+ * ticket), so every completed epoch applies exactly {@code updatesPerEpoch} updates. SYNC runs that
+ * many rounds.
  *
- * <p>Staleness: SEQ and SYNC 0; ASYNC: global update count at apply minus at read, both under the
- * lock; HOG: total order by a global atomic update counter, read with getAcquire when the worker
- * copies theta and incremented with getAndIncrement when it applies (tau = ticket at apply minus
- * count at read); LSH: sequence number of the latest vector the update was applied to minus that of
- * the vector the gradient was computed on.
+ * <p>Ending: after {@code epochs} epochs; at the end of the epoch in which the time limit passed (the
+ * workers leave within one update); or on a crash: a non-finite mini-batch loss (detected in the
+ * gradient that produced it, so a NaN in theta is caught by the next gradient computed on it) or a
+ * non-finite epoch loss, or a worker exception (which is recorded as the crash reason, named with
+ * its type and message). In every case all workers are joined before {@link #run} returns. Outcome:
+ * CONVERGED if the smallest requested epsilon was reached at some epoch end (or none was requested
+ * and the run did not crash), DIVERGED otherwise, CRASHED as above.
  *
  * <h2>Memory ordering</h2>
  * <table>
  *   <tr><th>field</th><th>writer</th><th>reader</th><th>edge</th></tr>
- *   <tr><td>epochTarget, stepTable, per-worker stats</td><td>plain, by the coordinator (stats: by
+ *   <tr><td>epochTarget, stepTable, worker metrics</td><td>plain, by the coordinator (metrics: by
  *       their worker)</td><td>plain</td><td>the epoch phaser: arrive happens-before the await that
  *       returns after it, in both directions.</td></tr>
- *   <tr><td>tickets, hogCounter</td><td>getAndIncrement</td><td>getAcquire</td><td>atomic counters.</td></tr>
- *   <tr><td>stop, failure</td><td>volatile / CAS</td><td>volatile</td><td>a worker sees a stop request
- *       within one update.</td></tr>
- *   <tr><td>shared theta (SEQ, SYNC, ASYNC)</td><td colspan="3">lock or barrier protected; HOG:
- *       deliberately racy plain accesses (the algorithm's point).</td></tr>
+ *   <tr><td>tickets</td><td>getAndIncrement; set (volatile) by the coordinator between
+ *       epochs</td><td>get (progress)</td><td>atomic counter; each ticket is handed out once.</td></tr>
+ *   <tr><td>stop</td><td>volatile store</td><td>volatile load once per ticket</td><td>a worker sees a
+ *       stop request within one update.</td></tr>
+ *   <tr><td>failure, crashReason</td><td>compareAndSet (first one wins)</td><td>get, after the
+ *       workers are joined (join is the edge)</td><td></td></tr>
+ *   <tr><td>elastic</td><td>plain, coordinator, before any thread starts</td><td>plain</td><td>Thread.start.</td></tr>
  * </table>
+ *
+ * <p>Elastic runs ({@code config.elastic() != null}, ELAsyncSGD): {@code threads} workers are started
+ * (m-hat) but only those with {@code id < m^E} take tickets; the others park in
+ * {@link ElasticRuntime#awaitActive} until the regulator raises m^E or the epoch's tickets run out (the
+ * worker that draws the first ticket past the target wakes them all, so that they can leave the epoch).
+ * Each applied update is reported to the regulator through {@link WorkerContext#onApplied}. Worker-seconds
+ * then count active time only (parked time is subtracted).
  */
 public final class Trainer {
     private final Objective objective;
@@ -63,25 +78,19 @@ public final class Trainer {
     private final int m;
 
     private final AtomicLong tickets = new AtomicLong();
-    private final AtomicLong hogCounter = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicReference<String> crashReason = new AtomicReference<>();
+    private final AtomicBoolean used = new AtomicBoolean();
     private volatile boolean stop;
-    private volatile String crashReason;
     private long epochTarget;
     private StepSizeTable stepTable;
-    private final WorkerStats[] stats;
-    private IntConsumer workerStart = w -> { };
-
-    // shared state, per algorithm
-    private MemorySegment theta;              // SEQ, SYNC, ASYNC, HOG
-    private long asyncSequence;               // ASYNC, guarded by lock
-    private final ReentrantLock lock = new ReentrantLock();
-    private VectorPool pool;                  // LSH
-    private LatestVectorRegister register;    // LSH
-    private MemorySegment[] syncGrads;        // SYNC
-    private Phaser syncBarrier;               // SYNC
+    private final WorkerMetrics[] metrics;
+    private IntConsumer workerStart = id -> { };
+    private SgdAlgorithm algorithm;
+    private ElasticRuntime elastic;           // null unless the run is elastic
 
     /**
+     * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if the objective's dimension is not positive
      */
     public Trainer(Objective objective, UpdateKernels kernels, TrainingConfig config) {
@@ -93,9 +102,9 @@ public final class Trainer {
             throw new IllegalArgumentException("objective dimension must be >= 1, got " + d);
         }
         this.m = config.threads();
-        this.stats = new WorkerStats[m];
+        this.metrics = new WorkerMetrics[m];
         for (int w = 0; w < m; w++) {
-            stats[w] = new WorkerStats();
+            metrics[w] = new WorkerMetrics();
         }
     }
 
@@ -111,83 +120,102 @@ public final class Trainer {
         return this;
     }
 
-    /** Runs to the end (epochs, time limit, convergence target or crash) and reports. */
+    /**
+     * Runs to the end (epochs, time limit or crash) and reports. Listener callbacks run on the calling
+     * thread, off the clock.
+     *
+     * @throws IllegalStateException if this trainer already ran
+     */
     public RunResult run(TrainingListener listener) {
         Objects.requireNonNull(listener, "listener");
-        try (Arena arena = Arena.ofShared()) {
-            return runIn(arena, listener);
-        } finally {
-            if (pool != null) {
-                pool.close();
-            }
+        if (!used.compareAndSet(false, true)) {
+            throw new IllegalStateException("a Trainer runs once; create a new one for another run");
+        }
+        try (Arena arena = Arena.ofShared(); SgdAlgorithm alg = SgdAlgorithms.create(config, objective, kernels, arena)) {
+            this.algorithm = alg;
+            return runWith(alg, arena, listener);
         }
     }
 
-    private RunResult runIn(Arena arena, TrainingListener listener) {
-        final AlgorithmKind algorithm = config.algorithm();
-        if (algorithm == AlgorithmKind.LSH) {
-            pool = new VectorPool(d, 3 * m + 1, config.poison());
-            ParameterVector initial = pool.allocate();
-            objective.initialize(initial.data(), config.seed());
-            initial.setSequence(0);
-            register = new LatestVectorRegister(pool, initial);
-        } else {
-            theta = arena.allocate((long) d * Float.BYTES, 64);
-            objective.initialize(theta, config.seed());
-        }
-        if (algorithm == AlgorithmKind.SYNC) {
-            syncGrads = new MemorySegment[m];
-            for (int w = 0; w < m; w++) {
-                syncGrads[w] = arena.allocate((long) d * Float.BYTES, 64);
-            }
-            syncBarrier = new Phaser(m);
-        }
-        double initialLoss = evaluateLatest();
+    private RunResult runWith(SgdAlgorithm alg, Arena arena, TrainingListener listener) {
+        final double initialLoss = evaluateLatest();
         listener.onStart(config, initialLoss);
-        stepTable = StepSizes.build(config.stepSize(), config.learningRate(), m, new long[0], 1.0, config.momentum());
+        final StepSizeConfig stepConfig = config.stepSize();
+        stepTable = StepSizes.build(stepConfig, config.learningRate(), m, new long[0], config.momentum());
 
-        Phaser epochs = new Phaser(m + 1);
-        Thread[] workers = new Thread[m];
-        SplittableRandom seeds = new SplittableRandom(config.seed());
+        final Phaser epochs = new Phaser(m + 1);
+        if (config.elastic() != null) {
+            elastic = new ElasticRuntime(config.elastic(), m, d, config.learningRate(), config.poison(),
+                    () -> stop || tickets.get() >= epochTarget, // volatile loads; epochTarget: phaser edge
+                    t -> {
+                        failure.compareAndSet(null, t); // CAS: first failure wins
+                        requestStop();
+                    });
+        }
+        final ElasticRuntime elastic = this.elastic;
+        final Thread[] workers = new Thread[m];
+        final SplittableRandom seeds = new SplittableRandom(config.seed());
         for (int w = 0; w < m; w++) {
             final int id = w;
             final long seed = seeds.nextLong();
-            workers[w] = Thread.ofPlatform().name("leashed-worker-" + w).daemon(true).unstarted(() -> workerMain(id, seed, arena, epochs));
-            workers[w].start();
+            workers[w] = Thread.ofPlatform().name("leashed-worker-" + w).daemon(true)
+                    .unstarted(() -> workerMain(id, seed, arena, epochs));
         }
+        if (elastic != null) {
+            for (int w = 0; w < m; w++) {
+                elastic.attach(w, workers[w]);
+            }
+            elastic.start();
+        }
+        for (Thread t : workers) {
+            t.start();
+        }
+        ElasticReport elasticReport = null;
 
-        List<EpochStats> history = new ArrayList<>();
-        Map<String, Double> timeToEpsilon = new LinkedHashMap<>();
+        final List<EpochStats> history = new ArrayList<>();
+        final Map<String, Double> timeToEpsilon = new LinkedHashMap<>();
         for (double e : config.epsilons()) {
             timeToEpsilon.put(Double.toString(e), null);
         }
-        double smallest = config.epsilons().stream().mapToDouble(Double::doubleValue).min().orElse(0);
-        boolean reachedSmallest = false;
+        final double smallest = config.epsilons().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        boolean reachedSmallest = config.epsilons().isEmpty(); // no target: nothing to miss
         double wall = 0;
-        long limitNanos = config.timeLimitSeconds() > 0 ? (long) (config.timeLimitSeconds() * 1e9) : Long.MAX_VALUE;
-        Outcome outcome = null;
+        final long limitNanos = config.timeLimitSeconds() > 0 ? (long) (config.timeLimitSeconds() * 1e9) : Long.MAX_VALUE;
         try {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 epochTarget = (long) epoch * config.updatesPerEpoch();
-                tickets.set((long) (epoch - 1) * config.updatesPerEpoch());
+                tickets.set((long) (epoch - 1) * config.updatesPerEpoch()); // volatile: before the phaser releases workers
+                // The clock starts before the release: workers may run (a short epoch may even finish)
+                // before this thread wakes up from the advance. They are already parked at the phaser
+                // (they arrived right after the previous epoch), so the release itself costs microseconds.
+                final long start = System.nanoTime();
                 if (epochs.arriveAndAwaitAdvance() < 0) { // release the workers into the epoch
                     break; // a worker failed and terminated the phaser
                 }
-                long start = System.nanoTime();
-                awaitEpochEnd(epochs, start, limitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : limitNanos - (long) (wall * 1e9), listener);
-                wall += (System.nanoTime() - start) / 1e9;
-                if (failure.get() != null) {
-                    outcome = Outcome.CRASHED;
+                if (elastic != null) {
+                    elastic.clock().resume(start); // same instant as the wall time: R^E and wall_s share an axis
+                }
+                final long remaining = limitNanos == Long.MAX_VALUE ? Long.MAX_VALUE : limitNanos - (long) (wall * 1e9);
+                awaitEpochEnd(epochs, start, remaining, listener);
+                final long end = System.nanoTime();
+                if (elastic != null) {
+                    elastic.clock().pause(end);
+                }
+                wall += (end - start) / 1e9;
+                if (limitNanos != Long.MAX_VALUE && wall * 1e9 >= limitNanos) {
+                    stop = true; // volatile store: the time limit passed during this epoch, it is the last one
+                }
+                if (failure.get() != null) { // volatile load: a worker failed during the epoch
                     break;
                 }
-                double loss = evaluateLatest();
-                long applied = appliedSoFar();
-                EpochStats record = new EpochStats(epoch, loss, wall, applied);
+                final double loss = evaluateLatest();
+                final EpochStats record = new EpochStats(epoch, loss, wall, appliedSoFar());
                 history.add(record);
                 listener.onEpoch(record);
-                if (!Double.isFinite(loss) || crashReason != null) {
-                    crashReason = crashReason != null ? crashReason : "loss became " + loss + " after epoch " + epoch;
-                    outcome = Outcome.CRASHED;
+                if (!Double.isFinite(loss)) {
+                    crash("loss became " + loss + " after epoch " + epoch);
+                }
+                if (crashReason.get() != null) { // volatile load: a worker saw a NaN during the epoch
                     break;
                 }
                 for (double e : config.epsilons()) {
@@ -196,50 +224,31 @@ public final class Trainer {
                         timeToEpsilon.put(key, wall);
                     }
                 }
-                reachedSmallest = smallest == 0 || loss < smallest * initialLoss || timeToEpsilon.get(Double.toString(smallest)) != null;
+                reachedSmallest |= loss < smallest * initialLoss;
                 if (stop) { // time limit
                     break;
                 }
-                stepTable = StepSizes.build(config.stepSize(), config.learningRate(), m, mergedStaleness(), 1.0, config.momentum());
+                stepTable = StepSizes.build(stepConfig, config.learningRate(), m, mergedStaleness(), config.momentum());
             }
         } finally {
             stop = true;
             epochs.forceTermination();
-            if (syncBarrier != null) {
-                syncBarrier.forceTermination();
-            }
+            alg.interrupt();
             for (Thread t : workers) {
                 joinQuietly(t);
             }
+            if (elastic != null) {
+                elasticReport = elastic.finish(wall); // after the joins: the regulator drains every report
+            }
         }
-        if (failure.get() != null) {
-            Throwable f = failure.get();
-            crashReason = crashReason != null ? crashReason : "worker failed: " + f;
-            outcome = Outcome.CRASHED;
+        final Throwable f = failure.get(); // volatile load, after the joins (join is the edge anyway)
+        if (f != null) {
+            crash("worker failed: " + f);
         }
-        if (outcome == null) {
-            outcome = reachedSmallest ? Outcome.CONVERGED : Outcome.DIVERGED;
-        }
-        withLatest(listener::onFinished);
-        long livePeak;
-        long bytesPeak;
-        if (algorithm == AlgorithmKind.LSH) {
-            register.retire();
-            livePeak = pool.liveVectorsPeak() + m; // + per-worker gradient buffers (Lemma B.3.2 counts them)
-            bytesPeak = pool.offHeapBytesPeak() + (long) m * d * Float.BYTES;
-        } else {
-            long vectors = switch (algorithm) {
-                case SEQ -> 2;
-                case SYNC -> m + 1;
-                default -> 2L * m + 1;
-            };
-            livePeak = vectors;
-            bytesPeak = vectors * d * Float.BYTES;
-        }
-        if (config.momentum() > 0) {
-            bytesPeak += (long) m * d * Float.BYTES;
-        }
-        return summarise(outcome, initialLoss, history, timeToEpsilon, wall, livePeak, bytesPeak);
+        final Outcome outcome = crashReason.get() != null ? Outcome.CRASHED
+                : reachedSmallest ? Outcome.CONVERGED : Outcome.DIVERGED;
+        alg.withLatest(listener::onFinished);
+        return summarise(outcome, initialLoss, history, timeToEpsilon, wall, alg.footprint(), elasticReport);
     }
 
     private void awaitEpochEnd(Phaser epochs, long start, long remainingNanos, TrainingListener listener) {
@@ -249,353 +258,254 @@ public final class Trainer {
                 epochs.awaitAdvanceInterruptibly(phase, 100, TimeUnit.MILLISECONDS);
                 return; // advanced, or terminated (negative phase) by a failing worker
             } catch (TimeoutException e) {
-                long done = tickets.get() - (epochTarget - config.updatesPerEpoch());
+                long done = tickets.get() - (epochTarget - config.updatesPerEpoch()); // volatile: progress only
                 listener.onProgress(Math.min(Math.max(0, done), config.updatesPerEpoch()), config.updatesPerEpoch());
                 if (remainingNanos != Long.MAX_VALUE && System.nanoTime() - start > remainingNanos) {
                     requestStop(); // time limit: workers leave the epoch after their current update
                 }
             } catch (InterruptedException e) {
-                stop = true;
+                crash("training interrupted");
+                requestStop();
                 Thread.currentThread().interrupt();
                 return;
             }
         }
     }
 
+    /** Records the first crash reason (later ones are consequences) and stops the workers. */
+    private void crash(String reason) {
+        crashReason.compareAndSet(null, reason); // CAS: first reason wins
+        requestStop();
+    }
+
     /** Asks every worker to leave the epoch; SYNC workers are released from their round barrier. */
     private void requestStop() {
-        stop = true;
-        Phaser barrier = syncBarrier;
-        if (barrier != null) {
-            barrier.forceTermination();
+        stop = true; // volatile store: workers check it once per ticket
+        SgdAlgorithm alg = algorithm;
+        if (alg != null) {
+            alg.interrupt();
+        }
+        ElasticRuntime el = elastic;
+        if (el != null) {
+            el.wakeAll(); // after the stop store: parked inactive workers re-check and leave
         }
     }
 
     private void workerMain(int id, long seed, Arena arena, Phaser epochs) {
-        WorkerStats s = stats[id];
+        final WorkerMetrics s = metrics[id];
         try {
             workerStart.accept(id);
+            try (Objective.Sampler sampler = objective.newSampler(id, seed)) {
+                final SgdAlgorithm.WorkerLoop loop = algorithm.newWorker(new Worker(id, sampler, arena, s));
+                for (;;) {
+                    if (epochs.arriveAndAwaitAdvance() < 0) {
+                        return; // terminated: the run is over
+                    }
+                    final long begin = System.nanoTime();
+                    final long parkedBefore = elastic != null ? elastic.parkedNanos(id) : 0;
+                    try {
+                        if (!stop) {
+                            loop.runEpoch();
+                        }
+                    } finally {
+                        final long parked = elastic != null ? elastic.parkedNanos(id) - parkedBefore : 0;
+                        s.recordBusy(System.nanoTime() - begin - parked); // active time only
+                    }
+                    if (epochs.arriveAndAwaitAdvance() < 0) {
+                        return;
+                    }
+                }
+            }
         } catch (Throwable t) {
-            failure.compareAndSet(null, t);
+            failure.compareAndSet(null, t); // CAS: the first failure is the cause, later ones follow from it
             requestStop();
             epochs.forceTermination();
-            return;
-        }
-        try (Objective.Sampler sampler = objective.newSampler(id, seed)) {
-            Worker worker = new Worker(id, sampler, arena, s);
-            for (;;) {
-                if (epochs.arriveAndAwaitAdvance() < 0) {
-                    return; // terminated
-                }
-                long begin = System.nanoTime();
-                try {
-                    if (!stop) {
-                        worker.runEpoch();
-                    }
-                } finally {
-                    s.busyNanos += System.nanoTime() - begin;
-                }
-                if (epochs.arriveAndAwaitAdvance() < 0) {
-                    return;
-                }
-            }
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
-            stop = true;
-            epochs.forceTermination();
-            if (syncBarrier != null) {
-                syncBarrier.forceTermination();
-            }
         }
     }
 
-    /** Per-worker state and the algorithm loops. Confined to its thread. */
-    private final class Worker implements VectorUpdate {
-        final int id;
-        final Objective.Sampler sampler;
-        final WorkerStats s;
-        final MemorySegment grad;
-        final MemorySegment local;     // ASYNC/HOG: local copy of theta
-        final MemorySegment velocity;  // momentum state, or null
-        final LeashedUpdater updater;
-        long readSequence;
-        float appliedEta;
+    /** One worker's view of the run. Confined to its thread. */
+    private final class Worker implements WorkerContext {
+        private final int id;
+        private final Objective.Sampler sampler;
+        private final WorkerMetrics s;
+        private final MemorySegment grad;
+        private final MemorySegment velocity; // momentum state, or null
+        private final MemorySegment step;
+        private final float momentum;
+        private float lastLoss;               // mini-batch loss of the latest gradient (elastic reports)
 
-        Worker(int id, Objective.Sampler sampler, Arena arena, WorkerStats s) {
+        Worker(int id, Objective.Sampler sampler, Arena arena, WorkerMetrics s) {
             this.id = id;
             this.sampler = sampler;
             this.s = s;
-            AlgorithmKind a = config.algorithm();
-            this.grad = a == AlgorithmKind.SYNC ? syncGrads[id] : arena.allocate((long) d * Float.BYTES, 64);
-            this.local = a == AlgorithmKind.ASYNC || a == AlgorithmKind.HOG ? arena.allocate((long) d * Float.BYTES, 64) : null;
-            this.velocity = config.momentum() > 0 ? arena.allocate((long) d * Float.BYTES, 64) : null;
-            this.updater = a == AlgorithmKind.LSH ? new LeashedUpdater(register, config.persistence()) : null;
+            this.grad = arena.allocate((long) d * Float.BYTES, 64);
+            this.momentum = config.momentum();
+            this.velocity = momentum > 0 ? arena.allocate((long) d * Float.BYTES, 64) : null; // zero-filled
+            this.step = velocity != null ? velocity : grad;
         }
 
-        void runEpoch() {
-            switch (config.algorithm()) {
-                case SEQ -> runSeq();
-                case SYNC -> runSync();
-                case ASYNC -> runAsync();
-                case HOG -> runHog();
-                case LSH -> runLeashed();
+        @Override
+        public int workerId() {
+            return id;
+        }
+
+        @Override
+        public int workers() {
+            return m;
+        }
+
+        @Override
+        public int dimension() {
+            return d;
+        }
+
+        @Override
+        public boolean takeTicket() {
+            final ElasticRuntime elastic = Trainer.this.elastic;
+            if (elastic != null && !elastic.awaitActive(id)) {
+                return false; // inactive until the epoch ended
             }
-        }
-
-        private boolean takeTicket() {
+            if (stop) { // volatile load
+                return false;
+            }
             // atomic RMW: tickets are handed out exactly once; the target is fixed for the epoch.
-            return !stop && tickets.getAndIncrement() < epochTarget;
-        }
-
-        private void gradient(MemorySegment params) {
-            long t0 = System.nanoTime();
-            float loss = sampler.sampleGradient(params, grad);
-            s.recordTc(System.nanoTime() - t0);
-            if (!Float.isFinite(loss)) {
-                crashReason = "mini-batch loss became " + loss + " (worker " + id + ")";
-                requestStop();
+            final long ticket = tickets.getAndIncrement();
+            if (ticket < epochTarget) {
+                return true;
             }
-            if (velocity != null) { // v = g + mu v; the update then applies v
-                kernels.copyAxpy(d, velocity, grad, config.momentum(), velocity);
+            if (ticket == epochTarget && elastic != null) {
+                elastic.wakeAll(); // first refusal of the epoch: parked workers may now leave it
             }
+            return false;
         }
 
-        private MemorySegment step() {
-            return velocity != null ? velocity : grad;
-        }
-
-        private void runSeq() {
-            final StepSizeTable table = stepTable;
-            while (takeTicket()) {
-                gradient(theta);
-                long t0 = System.nanoTime();
-                kernels.axpy(d, -table.eta(0), step(), theta);
-                s.recordTu(System.nanoTime() - t0);
-                s.recordStaleness(0);
-                s.applied++;
-            }
-        }
-
-        private void runSync() {
-            final StepSizeTable table = stepTable;
-            final Phaser barrier = syncBarrier;
-            final long rounds = config.updatesPerEpoch();
-            final long sliceStart = (long) d * id / m;
-            final long sliceEnd = (long) d * (id + 1) / m;
-            final MemorySegment mine = theta.asSlice(sliceStart * Float.BYTES, (sliceEnd - sliceStart) * Float.BYTES);
-            // No stop check here: a stop terminates the barrier, so all workers leave the same round.
-            for (long r = 0; r < rounds; r++) {
-                gradient(theta);
-                if (barrier.arriveAndAwaitAdvance() < 0) {
-                    return;
-                }
-                long t0 = System.nanoTime();
-                float a = -table.eta(0) / m;
-                for (int w = 0; w < m; w++) { // each worker averages its own slice of the m gradients
-                    kernels.axpy(sliceEnd - sliceStart, a, syncGrads[w].asSlice(sliceStart * Float.BYTES), mine);
-                }
-                s.recordTu(System.nanoTime() - t0);
-                if (barrier.arriveAndAwaitAdvance() < 0) {
-                    return;
-                }
-                if (id == 0) {
-                    s.recordStaleness(0);
-                    s.applied++;
-                }
-            }
-        }
-
-        private void runAsync() {
-            final StepSizeTable table = stepTable;
-            while (takeTicket()) {
-                long seen;
-                lock.lock();
-                try {
-                    MemorySegment.copy(theta, 0, local, 0, (long) d * Float.BYTES);
-                    seen = asyncSequence;
-                } finally {
-                    lock.unlock();
-                }
-                gradient(local);
-                long t0 = System.nanoTime();
-                long tau;
-                lock.lock();
-                try {
-                    tau = asyncSequence - seen;
-                    if (!table.drops(tau)) {
-                        kernels.axpy(d, -table.eta(tau), step(), theta);
-                        asyncSequence++;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                s.recordTu(System.nanoTime() - t0);
-                account(tau, table);
-            }
-        }
-
-        private void runHog() {
-            final StepSizeTable table = stepTable;
-            while (takeTicket()) {
-                // acquire: orders the racy copy after the counter read (the total order's read point).
-                long seen = hogCounter.getAcquire();
-                MemorySegment.copy(theta, 0, local, 0, (long) d * Float.BYTES); // racy by design
-                gradient(local);
-                long t0 = System.nanoTime();
-                // atomic RMW: this update's position in the total order
-                long tau = hogCounter.getAndIncrement() - seen;
-                if (!table.drops(tau)) {
-                    kernels.axpy(d, -table.eta(tau), step(), theta); // racy component-wise update
-                }
-                s.recordTu(System.nanoTime() - t0);
-                account(tau, table);
-            }
-        }
-
-        private void account(long tau, StepSizeTable table) {
-            if (table.drops(tau)) {
-                s.dropped++;
-            } else {
-                s.recordStaleness(tau);
-                s.applied++;
-            }
-        }
-
-        private void runLeashed() {
-            final LatestVectorRegister register = Trainer.this.register;
-            final VectorPool pool = Trainer.this.pool;
-            final StepSizeTable table = stepTable;
-            while (takeTicket()) {
-                for (;;) { // until an update of ours is applied, or the run stops
-                    ParameterVector view = register.acquireLatest();
-                    long handle = view.handle();
-                    try {
-                        readSequence = view.sequence();
-                        gradient(view.data());
-                        pool.checkLease(view, handle);
-                    } finally {
-                        register.release(view);
-                    }
-                    if (stop) {
-                        return;
-                    }
-                    ParameterVector peek = register.acquireLatest();
-                    long peekTau = peek.sequence() - readSequence;
-                    register.release(peek);
-                    if (table.drops(peekTau)) {
-                        s.dropped++;
-                        continue; // too stale to apply (MindTheStep): compute a fresh gradient
-                    }
-                    long t0 = System.nanoTime();
-                    boolean published = updater.update(this);
-                    s.recordTu(System.nanoTime() - t0);
-                    if (published) {
-                        s.recordTries(updater.failedAttempts() + 1);
-                        s.recordStaleness(updater.baseSequence() - readSequence);
-                        s.applied++;
-                        break;
-                    }
-                    s.dropped++; // gave up after T_p failed CASes: new gradient, same ticket
-                }
+        @Override
+        public void onApplied(long iteration, long readIteration) {
+            final ElasticRuntime elastic = Trainer.this.elastic;
+            if (elastic != null) {
+                elastic.submit(id, iteration, readIteration, lastLoss, grad);
             }
         }
 
         @Override
-        public void copyAndUpdate(MemorySegment destination, MemorySegment latest, long latestSequence) {
-            long tau = latestSequence - readSequence;
-            appliedEta = stepTable.eta(tau);
-            kernels.copyAxpy(d, destination, latest, -appliedEta, step());
+        public long updatesPerEpoch() {
+            return config.updatesPerEpoch();
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return stop; // volatile load
+        }
+
+        @Override
+        public MemorySegment computeStep(MemorySegment params) {
+            final long t0 = System.nanoTime();
+            final float loss = sampler.sampleGradient(params, grad);
+            s.recordTc(System.nanoTime() - t0);
+            lastLoss = loss;
+            if (!Float.isFinite(loss)) {
+                crash("mini-batch loss became " + loss + " (worker " + id + ")");
+            }
+            if (velocity != null) { // v = g + mu v (eq. 1.3 / A.5); the update then applies -eta v
+                kernels.copyAxpy(d, velocity, grad, momentum, velocity);
+            }
+            return step;
+        }
+
+        @Override
+        public MemorySegment stepBuffer() {
+            return step;
+        }
+
+        @Override
+        public StepSizeTable stepSizes() {
+            return stepTable;
+        }
+
+        @Override
+        public WorkerMetrics metrics() {
+            return s;
         }
     }
 
     private double evaluateLatest() {
-        double[] out = new double[1];
-        withLatest(p -> out[0] = objective.loss(p));
+        final double[] out = new double[1];
+        algorithm.withLatest(p -> out[0] = objective.loss(p));
         return out[0];
-    }
-
-    private void withLatest(java.util.function.Consumer<MemorySegment> action) {
-        if (register != null) {
-            ParameterVector v = register.acquireLatest();
-            try {
-                action.accept(v.data());
-            } finally {
-                register.release(v);
-            }
-        } else {
-            action.accept(theta);
-        }
     }
 
     private long appliedSoFar() {
         long sum = 0;
-        for (WorkerStats s : stats) {
-            sum += s.applied;
+        for (WorkerMetrics s : metrics) {
+            sum += s.applied();
         }
         return sum;
     }
 
     private long[] mergedStaleness() {
-        long[] h = new long[WorkerStats.STALENESS_BINS];
-        for (WorkerStats s : stats) {
-            for (int i = 0; i < h.length; i++) {
-                h[i] += s.staleness[i];
-            }
+        final long[] h = new long[WorkerMetrics.STALENESS_BINS];
+        for (WorkerMetrics s : metrics) {
+            s.addStalenessTo(h);
         }
         return h;
     }
 
     private RunResult summarise(Outcome outcome, double initialLoss, List<EpochStats> history, Map<String, Double> tte,
-                                double wall, long livePeak, long bytesPeak) {
-        long[] tries = new long[WorkerStats.TRIES_BINS];
+                                double wall, SgdAlgorithm.MemoryFootprint footprint, ElasticReport elasticReport) {
+        final long[] tries = new long[WorkerMetrics.TRIES_BINS];
         long dropped = 0;
-        double busy = 0;
-        long[] tc = samples(true);
-        long[] tu = samples(false);
-        long tcSum = 0, tcCount = 0, tuSum = 0, tuCount = 0;
-        for (WorkerStats s : stats) {
-            for (int i = 0; i < tries.length; i++) {
-                tries[i] += s.casTries[i];
-            }
-            dropped += s.dropped;
-            busy += s.busyNanos / 1e9;
-            tcSum += s.tcSum;
-            tcCount += s.tcCount;
-            tuSum += s.tuSum;
-            tuCount += s.tuCount;
+        long gaveUp = 0;
+        long busy = 0;
+        long tcSum = 0;
+        long tcCount = 0;
+        long tuSum = 0;
+        long tuCount = 0;
+        for (WorkerMetrics s : metrics) {
+            s.addTriesTo(tries);
+            dropped += s.dropped();
+            gaveUp += s.gaveUp();
+            busy += s.busyNanos();
+            tcSum += s.tcSumNanos();
+            tcCount += s.tcCount();
+            tuSum += s.tuSumNanos();
+            tuCount += s.tuCount();
         }
-        Percentiles tcP = percentiles(tc, tcSum, tcCount);
-        Percentiles tuP = percentiles(tu, tuSum, tuCount);
-        double nStar = tcP.mean() + tuP.mean() > 0 ? m * tuP.mean() / (tuP.mean() + tcP.mean()) : 0;
-        double inUpdate = tuSum / 1e9;
-        double nMeasured = wall > 0 ? inUpdate / wall : 0;
+        final Percentiles tc = percentiles(samples(true), tcSum, tcCount);
+        final Percentiles tu = percentiles(samples(false), tuSum, tuCount);
+        final long applied = appliedSoFar();
+        final Contention contention = Contention.of(m, tc.mean(), tu.mean(), applied, gaveUp, tuSum / 1e9, wall);
         return new RunResult(config, outcome, initialLoss, List.copyOf(history), tte, trim(mergedStaleness()), trim(tries),
-                tcP, tuP, livePeak, bytesPeak, busy, nStar, nMeasured, appliedSoFar(), dropped, kernels.description(), wall,
-                outcome == Outcome.CRASHED ? crashReason : null);
+                tc, tu, footprint.liveVectorsPeak(), footprint.offHeapBytesPeak(), busy / 1e9, contention.nStar(),
+                contention.measuredMean(), applied, dropped + gaveUp, kernels.description(), wall,
+                outcome == Outcome.CRASHED ? crashReason.get() : null, contention.gamma(), contention.nStarGamma(),
+                elasticReport);
     }
 
     private long[] samples(boolean tc) {
         int total = 0;
-        for (WorkerStats s : stats) {
-            total += (int) Math.min(tc ? s.tcCount : s.tuCount, WorkerStats.SAMPLES);
+        for (WorkerMetrics s : metrics) {
+            total += s.retainedSamples(tc);
         }
-        long[] all = new long[total];
+        final long[] all = new long[total];
         int at = 0;
-        for (WorkerStats s : stats) {
-            int n = (int) Math.min(tc ? s.tcCount : s.tuCount, WorkerStats.SAMPLES);
-            System.arraycopy(tc ? s.tcSamples : s.tuSamples, 0, all, at, n);
-            at += n;
+        for (WorkerMetrics s : metrics) {
+            at += s.copySamples(tc, all, at);
         }
         Arrays.sort(all);
         return all;
     }
 
-    private static Percentiles percentiles(long[] sorted, long sum, long count) {
-        if (sorted.length == 0) {
+    /** Nearest-rank percentiles of the retained samples; the mean covers every sample. */
+    static Percentiles percentiles(long[] sorted, long sum, long count) {
+        if (sorted.length == 0 || count == 0) {
             return Percentiles.EMPTY;
         }
-        return new Percentiles(sorted[(int) ((sorted.length - 1) * 0.5)], sorted[(int) ((sorted.length - 1) * 0.99)],
-                (double) sum / count, count);
+        return new Percentiles(rank(sorted, 0.50), rank(sorted, 0.99), (double) sum / count, count);
+    }
+
+    private static long rank(long[] sorted, double q) {
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
     private static long[] trim(long[] h) {

@@ -3,6 +3,7 @@ package org.leashed.kernel.run;
 import java.util.List;
 import java.util.Objects;
 
+import org.leashed.kernel.elastic.ElasticConfig;
 import org.leashed.memory.PersistenceBound;
 
 /**
@@ -19,11 +20,15 @@ import org.leashed.memory.PersistenceBound;
  * @param seed             run seed (worker w uses a stream split from it)
  * @param epsilons         targets as fractions of the initial loss, e.g. 0.5, 0.1, 0.025
  * @param timeLimitSeconds training wall-time limit; 0 means none
- * @param poison           debug: poison recycled vector memory and check every lease (LSH)
+ * @param poison           debug: poison recycled vector memory and check every lease (LSH, and the
+ *                         elastic frozen-gradient pool)
+ * @param elastic          ELAsyncSGD settings, or null for a static run; when set, {@code threads} is the
+ *                         maximum m-hat and the algorithm must be ASYNC, HOG or LSH
  */
 public record TrainingConfig(AlgorithmKind algorithm, int threads, PersistenceBound persistence, int epochs,
                              long updatesPerEpoch, float learningRate, float momentum, StepSizeConfig stepSize,
-                             long seed, List<Double> epsilons, double timeLimitSeconds, boolean poison) {
+                             long seed, List<Double> epsilons, double timeLimitSeconds, boolean poison,
+                             ElasticConfig elastic) {
     /** Largest worker count accepted. */
     public static final int MAX_THREADS = 4096;
 
@@ -58,5 +63,30 @@ public record TrainingConfig(AlgorithmKind algorithm, int threads, PersistenceBo
         if (!(timeLimitSeconds >= 0)) {
             throw new IllegalArgumentException("time limit must be >= 0 seconds, got " + timeLimitSeconds);
         }
+        if (elastic != null) {
+            if (algorithm == AlgorithmKind.SEQ || algorithm == AlgorithmKind.SYNC) {
+                throw new IllegalArgumentException("elastic parallelism needs an asynchronous algorithm (ASYNC, HOG or LSH), got "
+                        + algorithm);
+            }
+            elastic.validateAgainst(threads);
+        }
+    }
+
+    /** A static (non-elastic) run: the components before {@code elastic}, with {@code elastic = null}. */
+    public TrainingConfig(AlgorithmKind algorithm, int threads, PersistenceBound persistence, int epochs,
+                          long updatesPerEpoch, float learningRate, float momentum, StepSizeConfig stepSize,
+                          long seed, List<Double> epsilons, double timeLimitSeconds, boolean poison) {
+        this(algorithm, threads, persistence, epochs, updatesPerEpoch, learningRate, momentum, stepSize, seed, epsilons,
+                timeLimitSeconds, poison, null);
+    }
+
+    /**
+     * The same configuration with elastic settings ({@code null} for a static run).
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public TrainingConfig withElastic(ElasticConfig settings) {
+        return new TrainingConfig(algorithm, threads, persistence, epochs, updatesPerEpoch, learningRate, momentum, stepSize,
+                seed, epsilons, timeLimitSeconds, poison, settings);
     }
 }

@@ -1,0 +1,284 @@
+package org.leashed.kernel.elastic;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.leashed.memory.ParameterVector;
+import org.leashed.memory.VectorPool;
+
+/**
+ * Online measurement of the asynchrony-induced noise (Def. D.4.2) with frozen gradients
+ * (Statement D.4.3): the update applied at iteration i was computed on theta_j, j = i - tau_i, so it is
+ * the sequentially correct update of iteration j; comparing it with the update delta_j actually applied
+ * at iteration j gives {@code xi_j = eta * ||delta_j - grad_w(theta_j)||}. As in Alg. D.4, only the first
+ * viewer of theta_j to report measures xi_j; a viewer with tau = 0 is the writer of iteration j itself
+ * and measures xi_j = 0 without any copy.
+ *
+ * <p>Iterations: every report names the iteration i its update was applied as and the iteration j of
+ * the state it read (ASYNC: the sequence under the lock; HOG: the total order of the update counter;
+ * LSH: the base and view sequence numbers). Reports reach the regulator out of iteration order (per-worker
+ * rings), so a slot waits for whichever of delta_j and the first viewer's gradient comes second.
+ *
+ * <p>Cost and sampling: a worker copies its gradient ({@code d} floats, about the memory traffic of one
+ * T_u: one read and one write stream against axpy's two reads and one write) only when the copy can be
+ * used: when i is a sampled iteration (its delta_i is frozen for the viewers of theta_i) or j is (it is
+ * a viewer), and tau &gt; 0. With sampling period k ({@link ElasticConfig#xiSampleEvery()}) at most about
+ * 2/k of the updates copy; the regulator then spends one read of two vectors per measured xi. The
+ * default k = 1 follows the thesis.
+ *
+ * <p>Memory: copies come from a bounded off-heap {@link VectorPool} of dimension d and capacity C. A
+ * worker reserves a unit of the budget before it allocates and the regulator returns it after it frees
+ * the vector, so at most C copies are ever live; when the budget is exhausted the worker sends no copy
+ * and the sample is lost (counted). The regulator keeps C slots indexed by {@code (j / k) mod C}; an
+ * entry older than C sampled iterations is evicted (freed) when its slot is needed again, so staleness
+ * beyond {@code C * k} goes unmeasured (counted) and nothing can leak; {@link #close()} frees the rest.
+ *
+ * <h2>Memory ordering</h2>
+ * <table>
+ *   <tr><th>field</th><th>writer</th><th>reader</th><th>edge</th></tr>
+ *   <tr><td>copy data, bySlot[slot]</td><td>plain, by the worker that allocated the vector</td><td>plain,
+ *       regulator</td><td>the worker's {@link ReportRing} release of the report that names the slot →
+ *       the regulator's acquire.</td></tr>
+ *   <tr><td>pool free stack</td><td colspan="2">{@link VectorPool} CASes</td><td>the regulator's reads of
+ *       a copy happen-before the next owner's writes (free pushes with a CAS, allocate pops with one).</td></tr>
+ *   <tr><td>reserved</td><td>getAndIncrement / getAndDecrement</td><td>same</td><td>a counter only; it
+ *       bounds live copies because a unit is taken before allocate and given back after free.</td></tr>
+ *   <tr><td>everything else</td><td colspan="3">plain, regulator-confined (then the coordinator after
+ *       joining the regulator).</td></tr>
+ * </table>
+ */
+final class XiMeter {
+    /** Report field: the worker sent no gradient copy. */
+    static final int NO_COPY = -1;
+    /** Slot tag of an empty slot (iterations are non-negative). */
+    private static final long EMPTY = -1L;
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+    private final VectorPool pool;
+    private final int capacity;
+    private final int sampleEvery;
+    private final double eta;
+    private final ParameterVector[] bySlot;
+    private final AtomicInteger reserved = new AtomicInteger();
+    private final AtomicLong budgetMisses = new AtomicLong();
+    private final int[] uses;                 // per pool slot, regulator only
+    private final long[] tag;                 // per measurement slot: the sampled iteration it holds
+    private final int[] frozen;               // pool slot of delta_tag, or NO_COPY
+    private final int[] viewer;               // pool slot of the first viewer's gradient, or NO_COPY
+    private final boolean[] resolved;         // xi_tag measured or unmeasurable
+    private final DecimatingSeries series;
+    private double sum;
+    private long count;
+    private long horizonMisses;
+    private int livePeak;
+
+    XiMeter(int dimension, int capacity, int sampleEvery, double eta, boolean poison, int seriesPoints) {
+        if (capacity < 2) {
+            throw new IllegalArgumentException("frozen capacity must be >= 2, got " + capacity);
+        }
+        this.pool = new VectorPool(dimension, capacity, poison);
+        this.capacity = capacity;
+        this.sampleEvery = sampleEvery;
+        this.eta = eta;
+        this.bySlot = new ParameterVector[capacity];
+        this.uses = new int[capacity];
+        this.tag = new long[capacity];
+        this.frozen = new int[capacity];
+        this.viewer = new int[capacity];
+        this.resolved = new boolean[capacity];
+        Arrays.fill(tag, EMPTY);
+        Arrays.fill(frozen, NO_COPY);
+        Arrays.fill(viewer, NO_COPY);
+        this.series = new DecimatingSeries(seriesPoints);
+    }
+
+    // ------------------------------------------------------------------ worker side
+
+    /** Whether the update applied at iteration {@code i}, computed on theta_{@code j}, should send a copy. */
+    boolean needsCopy(long i, long j) {
+        final long k = sampleEvery;
+        return i != j && (i % k == 0 || j % k == 0);
+    }
+
+    /**
+     * Worker side: copies {@code gradient} into a pooled vector and returns its slot, or {@link #NO_COPY}
+     * when the budget is exhausted. Allocates nothing on the heap.
+     */
+    int freeze(MemorySegment gradient) {
+        // atomic RMW: take a unit of the budget before allocating, so that live copies never exceed capacity.
+        if (reserved.getAndIncrement() >= capacity) {
+            reserved.getAndDecrement(); // atomic RMW: give the unit back
+            budgetMisses.getAndIncrement(); // atomic RMW: statistics only
+            return NO_COPY;
+        }
+        ParameterVector v = pool.allocate();
+        MemorySegment.copy(gradient, 0, v.data(), 0, v.data().byteSize());
+        bySlot[v.slot()] = v; // plain: published by the report ring's release
+        return v.slot();
+    }
+
+    // ------------------------------------------------------------------ regulator side
+
+    /**
+     * Regulator side: one applied update, at iteration {@code i} from a view of iteration {@code j}, with
+     * gradient copy {@code copy} (or {@link #NO_COPY}), reported at {@code seconds} of training time.
+     */
+    void onReport(long i, long j, int copy, double seconds) {
+        final long k = sampleEvery;
+        if (copy != NO_COPY) {
+            uses[copy] = 1; // the report's own reference, dropped at the end
+            livePeak = Math.max(livePeak, (int) pool.liveVectors()); // volatile read inside: statistics only
+        }
+        if (i % k == 0) {                                   // delta_i, for the viewers of theta_i
+            int s = claim(i);
+            if (s >= 0 && !resolved[s]) {
+                if (i == j) {
+                    resolve(s, 0.0, seconds);               // tau = 0: the writer is the first viewer
+                } else if (copy == NO_COPY) {
+                    resolve(s, Double.NaN, seconds);        // no frozen delta_i: unmeasurable
+                } else if (viewer[s] != NO_COPY) {
+                    resolve(s, eta * distance(copy, viewer[s]), seconds);
+                } else {
+                    frozen[s] = copy;
+                    uses[copy]++;
+                }
+            }
+        }
+        if (i != j && j % k == 0) {                         // a viewer of theta_j
+            int s = claim(j);
+            if (s < 0) {
+                horizonMisses++;                            // tau beyond the frozen horizon
+            } else if (!resolved[s] && copy != NO_COPY) {
+                if (frozen[s] != NO_COPY) {
+                    resolve(s, eta * distance(frozen[s], copy), seconds);
+                } else if (viewer[s] == NO_COPY) {
+                    viewer[s] = copy;                       // first viewer to report; waits for delta_j
+                    uses[copy]++;
+                }
+            }
+        }
+        if (copy != NO_COPY) {
+            release(copy);
+        }
+    }
+
+    /** The slot for sampled iteration {@code x}, evicting an older entry; -1 if a newer entry holds it. */
+    private int claim(long x) {
+        int s = (int) ((x / sampleEvery) % capacity);
+        long held = tag[s];
+        if (held == x) {
+            return s;
+        }
+        if (held > x) {
+            return -1;
+        }
+        clear(s);
+        tag[s] = x;
+        return s;
+    }
+
+    private void resolve(int s, double xi, double seconds) {
+        resolved[s] = true;
+        if (!Double.isNaN(xi)) {
+            sum += xi;
+            count++;
+            series.add(seconds, xi);
+        }
+        if (frozen[s] != NO_COPY) {
+            release(frozen[s]);
+            frozen[s] = NO_COPY;
+        }
+        if (viewer[s] != NO_COPY) {
+            release(viewer[s]);
+            viewer[s] = NO_COPY;
+        }
+    }
+
+    private void clear(int s) {
+        if (frozen[s] != NO_COPY) {
+            release(frozen[s]);
+            frozen[s] = NO_COPY;
+        }
+        if (viewer[s] != NO_COPY) {
+            release(viewer[s]);
+            viewer[s] = NO_COPY;
+        }
+        resolved[s] = false;
+        tag[s] = EMPTY;
+    }
+
+    private void release(int slot) {
+        if (--uses[slot] == 0) {
+            pool.free(bySlot[slot]);
+            reserved.getAndDecrement(); // atomic RMW: the unit goes back only after the vector is free
+        }
+    }
+
+    private double distance(int a, int b) {
+        final MemorySegment x = bySlot[a].data();
+        final MemorySegment y = bySlot[b].data();
+        final long n = x.byteSize() / Float.BYTES;
+        double s0 = 0;
+        double s1 = 0;
+        long q = 0;
+        for (; q + 1 < n; q += 2) {
+            double e0 = x.getAtIndex(F, q) - y.getAtIndex(F, q);
+            double e1 = x.getAtIndex(F, q + 1) - y.getAtIndex(F, q + 1);
+            s0 += e0 * e0;
+            s1 += e1 * e1;
+        }
+        for (; q < n; q++) { // scalar tail
+            double e = x.getAtIndex(F, q) - y.getAtIndex(F, q);
+            s0 += e * e;
+        }
+        return Math.sqrt(s0 + s1);
+    }
+
+    /** Regulator (or coordinator after joining it): frees every copy still held. */
+    void evictAll() {
+        for (int s = 0; s < capacity; s++) {
+            clear(s);
+        }
+    }
+
+    /** Frees the pool's memory; call after {@link #evictAll()} and after every worker stopped. */
+    void close() {
+        pool.close();
+    }
+
+    double meanXi() {
+        return count == 0 ? Double.NaN : sum / count;
+    }
+
+    long samples() {
+        return count;
+    }
+
+    List<double[]> points() {
+        return series.points();
+    }
+
+    long liveCopies() {
+        return pool.liveVectors();
+    }
+
+    long livePeak() {
+        return Math.max(livePeak, pool.liveVectorsPeak());
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    long budgetMisses() {
+        return budgetMisses.get(); // volatile: statistics
+    }
+
+    long horizonMisses() {
+        return horizonMisses;
+    }
+}
