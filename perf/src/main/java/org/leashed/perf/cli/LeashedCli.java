@@ -30,6 +30,7 @@ public final class LeashedCli implements Runnable {
     public static CommandLine newCommandLine() {
         final CommandLine commandLine = new CommandLine(new LeashedCli());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        AsciiNumbers.register(commandLine);
         commandLine.setParameterExceptionHandler((exception, args) -> {
             final CommandLine cmd = exception.getCommandLine();
             final PrintWriter err = cmd.getErr();

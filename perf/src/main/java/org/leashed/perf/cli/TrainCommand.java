@@ -12,6 +12,7 @@ import org.leashed.kernel.run.TrainingConfig;
 import org.leashed.memory.PersistenceBound;
 import org.leashed.perf.data.DataStore;
 import org.leashed.perf.topology.PinningPolicy;
+import org.leashed.kernel.elastic.ElasticConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -110,16 +111,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Result file (default: results/<timestamp>-<algo>-<arch>.json).")
     Path out;
 
-    @Option(names = "--elastic", description = "ELAsyncSGD elastic parallelism (--threads is the maximum). Not supported yet.")
+    @Option(names = "--elastic", description = "ELAsyncSGD elastic parallelism for ASYNC, HOG, LSH (--threads is the maximum m-hat).")
     boolean elastic;
 
-    @Option(names = "--probe-interval", paramLabel = "N", description = "Elastic: probe interval I_P. Not supported yet.")
+    @Option(names = "--probe-interval", paramLabel = "N", description = "Elastic: probe interval I_P in multiples of m (default 100).")
     Long probeInterval;
 
-    @Option(names = "--probe-duration", paramLabel = "N", description = "Elastic: probe duration D_P. Not supported yet.")
+    @Option(names = "--probe-duration", paramLabel = "N", description = "Elastic: probe duration D_P in multiples of m (default 10).")
     Long probeDuration;
 
-    @Option(names = "--probe-window", paramLabel = "N", description = "Elastic: probe window W_P. Not supported yet.")
+    @Option(names = "--probe-window", paramLabel = "N", description = "Elastic: probe window W_P (default 1).")
     Long probeWindow;
 
     @Option(names = "--tail-amplitude", paramLabel = "A", defaultValue = "1.0",
@@ -172,10 +173,13 @@ public final class TrainCommand implements Callable<Integer> {
      * @throws ParameterException naming the flag, its value and the expectation
      */
     TrainSettings settings() {
-        rejectUnsupported(elastic, "--elastic", "ELAsyncSGD (elastic parallelism)");
-        rejectUnsupported(probeInterval != null, "--probe-interval", "elastic probing");
-        rejectUnsupported(probeDuration != null, "--probe-duration", "elastic probing");
-        rejectUnsupported(probeWindow != null, "--probe-window", "elastic probing");
+        require(!elastic || algo == AlgorithmKind.ASYNC || algo == AlgorithmKind.HOG || algo == AlgorithmKind.LSH,
+                "--elastic", "with --algo " + algo, "--algo ASYNC, HOG or LSH (SEQ and SYNC have no asynchrony to regulate)");
+        require(elastic || (probeInterval == null && probeDuration == null && probeWindow == null), "--probe-*",
+                "given without --elastic", "--elastic (probing parameters only apply to elastic runs)");
+        require(probeInterval == null || (probeInterval >= 1 && probeInterval <= 100_000), "--probe-interval", probeInterval, "an integer in 1..100000 (I_P, multiplied by m)");
+        require(probeDuration == null || (probeDuration >= 1 && probeDuration <= 100_000), "--probe-duration", probeDuration, "an integer in 1..100000 (D_P, multiplied by m)");
+        require(probeWindow == null || (probeWindow >= 1 && probeWindow <= threads), "--probe-window", probeWindow, "an integer in 1..--threads (W_P)");
         rejectUnsupported(checkpoint != null, "--checkpoint", "checkpointing");
         rejectUnsupported(checkpointEvery != null, "--checkpoint-every", "checkpointing");
         rejectUnsupported(resume != null, "--resume", "resuming from a checkpoint");
@@ -185,7 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
         require(layers >= 0, "--layers", layers, "an integer >= 0");
         require(units >= 1, "--units", units, "an integer >= 1");
         require(epochs >= 1, "--epochs", epochs, "an integer >= 1");
-        require(rounds == null || rounds >= 1, "--rounds", rounds, "an integer >= 1");
+        require(rounds == null || (rounds >= 1 && rounds <= Integer.MAX_VALUE), "--rounds", rounds,
+                "an integer in [1, " + Integer.MAX_VALUE + "]");
         require(batch >= 1, "--batch", batch, "an integer >= 1");
         require(lr > 0 && Float.isFinite(lr), "--lr", lr, "a positive finite number");
         require(!epsilons.isEmpty(), "--epsilon", epsilons, "at least one value");
@@ -204,7 +209,14 @@ public final class TrainCommand implements Callable<Integer> {
         return new TrainSettings(algo, threads, persistence, arch, layers, units, dataset, epochs,
                 rounds == null ? OptionalLong.empty() : OptionalLong.of(rounds), batch, lr, stepsize, seed, epsilons,
                 timeLimit, Optional.ofNullable(out), tailAmplitude, stalenessModel, pin, resolvedDataDir, momentum,
-                inputScale, initStd);
+                inputScale, initStd, elastic ? Optional.of(elasticConfig()) : Optional.empty());
+    }
+
+    private ElasticConfig elasticConfig() {
+        final ElasticConfig defaults = ElasticConfig.defaults();
+        return defaults.withProbing(probeInterval == null ? defaults.probeInterval() : probeInterval.intValue(),
+                probeDuration == null ? defaults.probeDuration() : probeDuration.intValue(),
+                probeWindow == null ? defaults.probeWindow() : probeWindow.intValue());
     }
 
     private void require(boolean condition, String flag, Object value, String expectation) {

@@ -103,7 +103,7 @@ final class TrainRunner {
                 settings.stalenessModel(), StepSizeConfig.DEFAULT_CAP_FACTOR, StepSizeConfig.DEFAULT_MAX_STALENESS);
         final TrainingConfig config = new TrainingConfig(settings.algo(), settings.threads(), settings.persistence(),
                 settings.epochs(), updatesPerEpoch, settings.lr(), settings.momentum(), stepSize, settings.seed(),
-                settings.epsilons(), settings.timeLimitSeconds(), false);
+                settings.epsilons(), settings.timeLimitSeconds(), false).withElastic(settings.elastic().orElse(null));
         final Map<String, Object> configMap = settings.toConfigMap(updatesPerEpoch, resultFile);
 
         err.printf(Locale.ROOT, "kernels: %s%n", network.kernels().description());

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.leashed.kernel.elastic.ElasticConfig;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.leashed.kernel.run.AlgorithmKind;
@@ -43,7 +44,8 @@ public record TrainSettings(
         Path dataDir,
         float momentum,
         InputScale inputScale,
-        float initStd) {
+        float initStd,
+        Optional<ElasticConfig> elastic) {
 
     public TrainSettings {
         Objects.requireNonNull(algo, "algo");
@@ -58,6 +60,7 @@ public record TrainSettings(
         Objects.requireNonNull(pin, "pin");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(inputScale, "inputScale");
+        Objects.requireNonNull(elastic, "elastic");
     }
 
     /**
@@ -87,10 +90,10 @@ public record TrainSettings(
         config.put("epsilon", epsilons);
         config.put("time_limit", timeLimitSeconds);
         config.put("out", outPath.toString());
-        config.put("elastic", false);
-        config.put("probe_interval", null);
-        config.put("probe_duration", null);
-        config.put("probe_window", null);
+        config.put("elastic", elastic.isPresent());
+        config.put("probe_interval", elastic.map(e -> (Object) e.probeInterval()).orElse(null));
+        config.put("probe_duration", elastic.map(e -> (Object) e.probeDuration()).orElse(null));
+        config.put("probe_window", elastic.map(e -> (Object) e.probeWindow()).orElse(null));
         config.put("tail_amplitude", tailAmplitude);
         config.put("staleness_model", stalenessModel.name());
         config.put("pin", pin.spelling());

@@ -1,5 +1,7 @@
 package org.leashed.perf.results;
 
+import org.leashed.kernel.elastic.ElasticReport;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +53,17 @@ public final class ResultAssembler {
                 staleness, staleness, casTries, casTries, latency(result.tcNanos()), latency(result.tuNanos()),
                 new ResultDocument.Memory(result.liveVectorsPeak(), result.offHeapBytesPeak()), result.workerSeconds(),
                 new ResultDocument.Contention(result.predictedNStar(), result.measuredNMean()), test,
-                result.appliedUpdates(), result.droppedUpdates(), result.trainingWallSeconds());
+                result.appliedUpdates(), result.droppedUpdates(), result.trainingWallSeconds(), elastic(result.elastic()));
+    }
+
+    private static ResultDocument.Elastic elastic(ElasticReport e) {
+        if (e == null) {
+            return null;
+        }
+        // baselineThreads is the configured best static level, or m-hat when none was given
+        final double breakEven = e.breakEvenSeconds();
+        return new ResultDocument.Elastic(e.parallelism(), e.xi(), Double.isFinite(breakEven) ? breakEven : null,
+                e.workerSecondsElastic(), e.workerSecondsStatic(), e.baselineThreads(), e.meanXi(), e.probes());
     }
 
     /**
@@ -96,7 +108,7 @@ public final class ResultAssembler {
         return new ResultDocument(context.leashedVersion(), context.startedAt(), context.config(), context.machine(),
                 context.kernels(), context.dimension(), outcome.jsonName(), interrupted, reason, initialLoss, epochs,
                 losses(epochs), times(epochs), timeToEpsilon, Map.of(), Map.of(), Map.of(), Map.of(), null, null, null,
-                0.0, null, test, updates, 0, wall);
+                0.0, null, test, updates, 0, wall, null);
     }
 
     private static Map<String, Double> orderedTimeToEpsilon(Context context, Map<String, Double> measured) {

@@ -1,5 +1,6 @@
 package org.leashed.perf.results;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -78,7 +79,24 @@ public record ResultDocument(
         TestScore test,
         long appliedUpdates,
         long droppedUpdates,
-        double trainingWallS) {
+        double trainingWallS,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Elastic elastic) {
+
+    /**
+     * ELAsyncSGD results (elastic runs only; absent otherwise). Times are training seconds.
+     *
+     * @param parallelism           [[t, m^E]] steps of the parallelism level
+     * @param xi                    [[t, ||xi||]] asynchrony-induced noise samples
+     * @param breakEvenS            break-even time against the static baseline, null if never reached
+     * @param workerSecondsElastic  R^E at the end (D.10)
+     * @param workerSecondsStatic   R^S at the end (D.11) for the baseline level
+     * @param baselineThreads       static level R^S refers to (m-hat unless given)
+     * @param meanXi                mean of the xi samples
+     * @param probes                probing phases completed
+     */
+    public record Elastic(List<double[]> parallelism, List<double[]> xi, Double breakEvenS, double workerSecondsElastic,
+                          double workerSecondsStatic, int baselineThreads, double meanXi, long probes) {
+    }
 
     /** Outcome spellings SPEC fixes. */
     public static final List<String> OUTCOMES = List.of("converged", "diverged", "crashed");

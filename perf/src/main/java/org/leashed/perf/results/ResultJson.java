@@ -101,6 +101,13 @@ public final class ResultJson {
         double previous = 0;
         for (int i = 0; i < d.epochs().size(); i++) {
             final ResultDocument.Epoch e = d.epochs().get(i);
+            if (e == null) {
+                throw new ResultFormatException(file, "epochs[" + i + "]", "null", "an object {epoch, loss, wall_s, updates}");
+            }
+            if (d.epochTime().get(i) == null || !(d.epochTime().get(i) >= 0)) {
+                throw new ResultFormatException(file, "epoch_time[" + i + "]", String.valueOf(d.epochTime().get(i)),
+                        "seconds >= 0");
+            }
             if (!(e.wallS() >= previous)) {
                 throw new ResultFormatException(file, "epochs[" + i + "].wall_s", Double.toString(e.wallS()),
                         "a number >= the previous epoch's (" + previous + ")");

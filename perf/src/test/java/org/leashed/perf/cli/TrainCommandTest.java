@@ -174,10 +174,6 @@ class TrainCommandTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "--elastic||--elastic",
-        "--probe-interval|100|--probe-interval",
-        "--probe-duration|10|--probe-duration",
-        "--probe-window|1|--probe-window",
         "--checkpoint|c.bin|--checkpoint",
         "--checkpoint-every|60|--checkpoint-every",
         "--resume|c.bin|--resume",
