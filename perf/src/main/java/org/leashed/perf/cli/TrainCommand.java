@@ -201,10 +201,6 @@ public final class TrainCommand implements Callable<Integer> {
         require(tailAmplitude >= 0 && tailAmplitude <= 1, "--tail-amplitude", tailAmplitude, "a number in [0, 1]");
         require(momentum >= 0 && momentum < 1, "--momentum", momentum, "a number in [0, 1)");
         require(initStd >= 0 && Float.isFinite(initStd), "--init-std", initStd, "a finite number >= 0");
-        final String unsupported = org.leashed.perf.model.Workload.unsupportedReason(arch, dataset);
-        if (unsupported != null) {
-            throw new ParameterException(spec.commandLine(), unsupported);
-        }
         final Path resolvedDataDir = DataStore.resolveRoot(dataDir, System.getenv(), System.getProperty("user.home"));
         return new TrainSettings(algo, threads, persistence, arch, layers, units, dataset, epochs,
                 rounds == null ? OptionalLong.empty() : OptionalLong.of(rounds), batch, lr, stepsize, seed, epsilons,

@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.leashed.kernel.run.AlgorithmKind;
 import org.leashed.kernel.run.StalenessModel;
 import org.leashed.kernel.run.StepSizeKind;
@@ -176,13 +177,19 @@ class TrainCommandTest {
     @CsvSource(delimiter = '|', value = {
         "--checkpoint|c.bin|--checkpoint",
         "--checkpoint-every|60|--checkpoint-every",
-        "--resume|c.bin|--resume",
-        "--arch|CNN|--arch CNN",
-        "--dataset|CIFAR10|--dataset CIFAR10"})
+        "--resume|c.bin|--resume"})
     void shouldRejectAsNotSupportedYetWhenFeatureIsMissing(String flag, String value, String named) {
         final Run run = value == null ? execute("train", flag) : execute("train", flag, value);
         assertEquals(2, run.exitCode(), run.err());
         assertTrue(run.err().contains(named) && run.err().contains("not supported yet"), run.err());
+    }
+
+    @Test
+    void shouldNameTheDirectoryAndTheFilesWhenCifar10IsMissing(@TempDir Path dataDir) {
+        final Run run = execute("train", "--dataset", "CIFAR10", "--arch", "CIFARCNN", "--data-dir", dataDir.toString());
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("CIFAR-10 is not in " + dataDir.resolve("cifar10")), run.err());
+        assertTrue(run.err().contains("data_batch_1.bin") && run.err().contains("test_batch.bin"), run.err());
     }
 
     @Test
