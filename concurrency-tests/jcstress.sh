@@ -4,9 +4,11 @@
 #   concurrency-tests/jcstress.sh [ci|long] [extra jcstress args...]
 #
 #   ci   (default) one JVM configuration per test (production flags, unified C2 compilation),
-#        5 x 200 ms iterations: about 5 s per test, ~65 s for the 12 memory tests on 2 cores.
+#        5 x 200 ms iterations: about 5.5 s per test; the 32 memory + kernel tests take ~3 min on
+#        2 shared cores (179 s measured, load average 5-23).
 #   long every JVM/compilation configuration jcstress auto-detects (interpreter/C1/C2 split per
 #        actor, stress forks), "tough" preset: tens of minutes.
+#   -t REGEX (after the mode) narrows the run to tests whose name matches, e.g. -t RoundBarrierTests.
 #
 # Exit status: non-zero when any test observed a FORBIDDEN outcome or failed with an error
 # (jcstress 0.16 throws from its report printer then). ACCEPTABLE_INTERESTING outcomes of the
