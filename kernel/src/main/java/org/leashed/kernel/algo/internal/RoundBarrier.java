@@ -1,6 +1,7 @@
 package org.leashed.kernel.algo.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -22,15 +23,20 @@ import java.util.concurrent.locks.LockSupport;
  *   <tr><td>terminated</td><td>volatile store, then unpark of every party</td><td>volatile load in the
  *       wait loop</td><td>a party parked or about to park is woken (unpark before park leaves a
  *       permit).</td></tr>
- *   <tr><td>parties[]</td><td>plain, each party its own slot, before its first round</td><td>plain</td>
- *       <td>the trainer's epoch phaser, passed between registration and the first round.</td></tr>
+ *   <tr><td>parties[]</td><td>volatile store, each party its own slot, before its first round</td>
+ *       <td>volatile load by the last arriver and by terminate</td><td>a Dekker pair with
+ *       {@code terminated}: a party stores its slot and then loads {@code terminated}; terminate stores
+ *       {@code terminated} and then loads the slots. Sequential consistency of volatiles means one of them
+ *       sees the other, so a terminate racing with a first registration either unparks the party or the
+ *       party sees the flag before it parks. (With plain slots, found by the jcstress review, the party
+ *       could be missed and stay parked.)</td></tr>
  * </table>
  */
 final class RoundBarrier {
     /** Busy-wait iterations before parking: short, because parties may outnumber cores. */
     static final int SPINS_BEFORE_PARK = 128;
 
-    private final Thread[] parties;
+    private final AtomicReferenceArray<Thread> parties;
     private final AtomicInteger arrived = new AtomicInteger();
     private volatile long generation;
     private volatile boolean terminated;
@@ -39,12 +45,12 @@ final class RoundBarrier {
         if (parties < 1) {
             throw new IllegalArgumentException("parties must be >= 1, got " + parties);
         }
-        this.parties = new Thread[parties];
+        this.parties = new AtomicReferenceArray<>(parties);
     }
 
     /** Party {@code index} registers the calling thread (once, before its first round). */
     void register(int index) {
-        parties[index] = Thread.currentThread();
+        parties.set(index, Thread.currentThread()); // volatile store: the Dekker pair with terminate (see the table)
     }
 
     /**
@@ -57,11 +63,13 @@ final class RoundBarrier {
         if (terminated) { // volatile load
             return false;
         }
-        if (arrived.incrementAndGet() == parties.length) { // volatile RMW: the last one releases the round
+        final AtomicReferenceArray<Thread> parties = this.parties;
+        if (arrived.incrementAndGet() == parties.length()) { // volatile RMW: the last one releases the round
             arrived.set(0); // volatile store: reset before the generation moves (see the table)
             generation = round + 1; // volatile store: releases every party's pre-arrival writes
             final Thread me = Thread.currentThread();
-            for (Thread t : parties) {
+            for (int i = 0; i < parties.length(); i++) {
+                final Thread t = parties.get(i); // volatile load: every party registered before it arrived
                 if (t != me && t != null) {
                     LockSupport.unpark(t);
                 }
@@ -86,7 +94,8 @@ final class RoundBarrier {
     /** Releases all parties now and makes every later arrival return false. Idempotent. */
     void terminate() {
         terminated = true; // volatile store, before the unparks
-        for (Thread t : parties) {
+        for (int i = 0; i < parties.length(); i++) {
+            final Thread t = parties.get(i); // volatile load: the other half of the Dekker pair with register
             if (t != null) {
                 LockSupport.unpark(t);
             }
