@@ -224,6 +224,10 @@ public final class Trainer {
             throw new CheckpointException(source + ": resuming an elastic run is not supported (the regulator's state is not saved)");
         }
         checkpoint.requireCompatible(Checkpoint.fingerprintOf(config, d, modelFields), source);
+        if (checkpoint.completedEpochs() < 1) {
+            throw new CheckpointException(source + ": checkpoint field completed epochs is 0, expected >= 1 (checkpoints are "
+                    + "taken after an epoch)");
+        }
         if (checkpoint.completedEpochs() >= config.epochs()) {
             throw new CheckpointException(source + ": the checkpoint has already completed " + checkpoint.completedEpochs()
                     + " epoch(s); epochs for the resumed run must be larger than that, got " + config.epochs());
@@ -362,6 +366,14 @@ public final class Trainer {
             }
             wall = resume.wallSeconds();
             firstEpoch = resume.completedEpochs() + 1;
+            // Off the clock, like a fresh run's initial evaluation (which also warms the JIT up for the
+            // first epoch): the restored parameters must give the loss recorded after the last epoch.
+            final double restored = evaluateLatest();
+            final double recorded = resume.history().getLast().loss();
+            if (!(Math.abs(restored - recorded) <= 1e-6 * Math.abs(recorded))) {
+                listener.onWarning("the restored parameters evaluate to loss " + restored + ", the checkpoint recorded "
+                        + recorded + " after epoch " + resume.completedEpochs() + " (a different data set or model build?)");
+            }
         }
         final long limitNanos = config.timeLimitSeconds() > 0 ? (long) (config.timeLimitSeconds() * 1e9) : Long.MAX_VALUE;
         long lastCheckpointNanos = System.nanoTime();

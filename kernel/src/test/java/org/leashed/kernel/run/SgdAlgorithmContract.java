@@ -219,12 +219,19 @@ abstract class SgdAlgorithmContract {
     }
 
     private static RunResult runCapturing(Trainer trainer, float[] finalParams) {
-        return trainer.run(new TrainingListener() {
+        RunResult r = trainer.run(new TrainingListener() {
             @Override
             public void onFinished(MemorySegment p) {
                 MemorySegment.copy(p, LeastSquares.F, 0, finalParams, 0, finalParams.length);
             }
+
+            @Override
+            public void onWarning(String message) {
+                throw new AssertionError("unexpected warning: " + message); // e.g. restored loss != recorded loss
+            }
         });
+        assertTrue(r.outcome() != Outcome.CRASHED, r.crashReason());
+        return r;
     }
 
     /**
