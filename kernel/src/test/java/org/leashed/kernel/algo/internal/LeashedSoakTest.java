@@ -163,6 +163,7 @@ class LeashedSoakTest {
         long rssAfterWarmup = -1;
         long rssMax = -1;
         long roundsDone = 0;
+        final long[] rssByTenth = new long[11]; // first RSS seen in each tenth of the run, KiB
         try (Arena arena = Arena.ofShared()) {
             final Thread[] workers = new Thread[M];
             for (int w = 0; w < M; w++) {
@@ -209,6 +210,10 @@ class LeashedSoakTest {
                     rssAfterWarmup = rss;
                 }
                 rssMax = Math.max(rssMax, rss);
+                final int tenth = (int) Math.min(10, (System.nanoTime() - start) * 10 / Math.max(1, deadline - start));
+                if (rssByTenth[tenth] == 0) {
+                    rssByTenth[tenth] = rss;
+                }
             }
             for (Context c : contexts) {
                 c.stop = true;
@@ -229,6 +234,7 @@ class LeashedSoakTest {
                         + "gradient buffers, sampled live max %d, poison hits %d, RSS after warm-up %d KiB, max %d KiB%n",
                 seconds, M, roundsDone, applied, lsh.poolRecycledVectors(), lsh.poolCreatedVectors(),
                 LeashedSgd.poolCapacity(M), lsh.poolLivePeak(), M, maxLiveSampled, lsh.poolPoisonHits(), rssAfterWarmup, rssMax);
+        System.out.println("soak: RSS KiB at each tenth of the run: " + java.util.Arrays.toString(rssByTenth));
         assertTrue(roundsDone >= 1, "at least one round");
         assertEquals(roundsDone * ROUND, applied, "every ticket applied exactly once");
         assertEquals(0, lsh.poolPoisonHits(), "no poison hit");
@@ -240,6 +246,15 @@ class LeashedSoakTest {
         if (rssAfterWarmup > 0) {
             assertTrue(rssMax - rssAfterWarmup <= RSS_GROWTH_MIB * 1024, "RSS grew from " + rssAfterWarmup + " KiB to "
                     + rssMax + " KiB");
+            long half = 0;
+            long last = 0;
+            for (int t = 5; t <= 10; t++) {
+                half = half == 0 ? rssByTenth[t] : half;
+                last = rssByTenth[t] != 0 ? rssByTenth[t] : last;
+            }
+            // a leak grows with the number of updates; heap sizing and JIT settle in the first half
+            assertTrue(half == 0 || last - half <= RSS_GROWTH_MIB * 1024 / 2, "RSS still growing in the second half: "
+                    + java.util.Arrays.toString(rssByTenth));
         }
     }
 
