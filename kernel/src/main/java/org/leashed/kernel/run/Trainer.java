@@ -96,8 +96,9 @@ import org.leashed.kernel.stepsize.StepSizes;
  * <h2>Stall watchdog</h2>
  * While waiting for an epoch to end the coordinator polls every 100 ms. If no update ticket was taken
  * for {@link #stallWarningAfter} seconds (default {@value #DEFAULT_STALL_SECONDS}) it reports a stall:
- * the worker that has been inside its update section (between its gradient and the end of its update)
- * the longest, and for how long; for ASYNC that is the lock holder the others are queued behind. A
+ * the worker that has been inside its update section (as the algorithm brackets it with
+ * {@link WorkerContext#enterUpdate} / {@link WorkerContext#leaveUpdate}; for ASYNC inside the lock, so
+ * that is the lock holder the others are queued behind) the longest, and for how long. A
  * stall is reported once through {@link TrainingListener#onWarning} and the longest one goes into
  * {@link RunResult#stall()}; the run goes on (a stall is not a crash). Lock-free Leashed-SGD does not
  * stall as a whole when one worker does: the others keep taking tickets.
@@ -303,7 +304,7 @@ public final class Trainer {
             this.algorithm = alg;
             return runWith(alg, arena, listener);
         } finally {
-            finished.countDown();
+            finished.countDown(); // happens-before a successful awaitFinished (signal handler)
         }
     }
 
@@ -592,7 +593,7 @@ public final class Trainer {
         private final MemorySegment step;
         private final float momentum;
         private float lastLoss;               // mini-batch loss of the latest gradient (elastic reports)
-        /** nanoTime when the current gradient was done (update section entered), 0 outside; see SECTION. */
+        /** nanoTime when this worker entered its update section ({@link #enterUpdate}), 0 outside; see SECTION. */
         @SuppressWarnings("unused") // accessed through SECTION
         private long sectionEnteredNanos;
 
@@ -644,7 +645,6 @@ public final class Trainer {
             if (stop) { // volatile load
                 return false;
             }
-            SECTION.setOpaque(this, 0L); // opaque: monitoring only; out of the update section
             // atomic RMW: tickets are handed out exactly once; the target is fixed for the epoch.
             final long ticket = tickets.getAndIncrement();
             if (ticket < epochTarget) {
@@ -678,9 +678,7 @@ public final class Trainer {
         public MemorySegment computeStep(MemorySegment params) {
             final long t0 = System.nanoTime();
             final float loss = sampler.sampleGradient(params, grad);
-            final long t1 = System.nanoTime();
-            s.recordTc(t1 - t0);
-            SECTION.setOpaque(this, t1); // opaque: monitoring only; the update section starts now
+            s.recordTc(System.nanoTime() - t0);
             lastLoss = loss;
             if (!Float.isFinite(loss)) {
                 crash("mini-batch loss became " + loss + " (worker " + id + ")");
@@ -689,6 +687,16 @@ public final class Trainer {
                 kernels.copyAxpy(d, velocity, grad, momentum, velocity);
             }
             return step;
+        }
+
+        @Override
+        public void enterUpdate(long nanoTime) {
+            SECTION.setOpaque(this, nanoTime); // opaque: monitoring only, read by the watchdog
+        }
+
+        @Override
+        public void leaveUpdate() {
+            SECTION.setOpaque(this, 0L); // opaque: monitoring only, read by the watchdog
         }
 
         @Override

@@ -19,6 +19,8 @@ final class FaultyObjective implements Objective {
     private long nanAt;
     private int nanIndex = -1; // -1: every component
     private volatile boolean injected;
+    /** Armed: the next gradient any worker computes gets the NaN (once). */
+    private final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
     /** Gradients computed per worker (atomic: read by the test thread while workers run). */
     final AtomicLong[] gradients = new AtomicLong[64];
 
@@ -39,6 +41,11 @@ final class FaultyObjective implements Objective {
         this.nanWorker = worker;
         this.nanAt = call;
         return this;
+    }
+
+    /** The next gradient computed by any worker, from now on, gets the NaN (thread-safe). */
+    void arm() {
+        armed.set(true); // volatile store: seen by the next worker's getAndSet
     }
 
     /** Only component {@code index} of the faulty gradient becomes NaN. */
@@ -97,7 +104,8 @@ final class FaultyObjective implements Objective {
                     throw new IllegalStateException("injected fault in worker " + workerId + " at gradient " + calls);
                 }
                 float loss = inner.sampleGradient(params, grad);
-                if (workerId == nanWorker && calls == nanAt) {
+                // armed.getAndSet: atomic RMW, exactly one worker takes the armed fault
+                if ((workerId == nanWorker && calls == nanAt) || (armed.get() && armed.getAndSet(false))) {
                     long d = dimension();
                     for (long j = 0; j < d; j++) {
                         if (nanIndex < 0 || j == nanIndex) {

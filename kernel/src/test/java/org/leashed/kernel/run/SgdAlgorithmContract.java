@@ -276,10 +276,11 @@ abstract class SgdAlgorithmContract {
             assertArrayEquals(straightParams, resumedParams, "final parameters");
             assertArrayEquals(straight.stalenessHistogram(), resumed.stalenessHistogram());
         } else {
+            // interleavings differ run to run: close on the scale of the initial loss, both well below it
             double a = straight.epochs().get(3).loss();
             double b = resumed.epochs().get(3).loss();
-            assertTrue(b < 0.5 * straight.initialLoss() && Math.abs(a - b) <= 0.5 * Math.max(a, b) + 1e-3 * straight.initialLoss(),
-                    "resumed loss " + b + " vs straight " + a);
+            assertTrue(b < 0.5 * straight.initialLoss() && Math.abs(a - b) <= 0.05 * straight.initialLoss(),
+                    "resumed loss " + b + " vs straight " + a + " (initial " + straight.initialLoss() + ")");
         }
         assertNoWorkerThreadsAlive();
     }
@@ -307,20 +308,29 @@ abstract class SgdAlgorithmContract {
     /**
      * A NaN that reaches the parameters in epoch 4 ends the run in that epoch, CRASHED; the checkpoint
      * written after epoch 3 (checkpoints every epoch) is left as it was, not replaced by the bad state.
+     * The fault is armed when that checkpoint is reported, so the first gradient of epoch 4 carries it.
      */
     @Test
     void shouldKeepLastGoodCheckpointWhenParametersBecomeNaN(@TempDir Path dir) throws Exception {
         LeastSquares base = new LeastSquares(16, 256, 8, 3);
-        int m = threads(2);
-        FaultyObjective faulty = new FaultyObjective(base).nanGradientAt(0, 3 * 100 / m + 5);
+        FaultyObjective faulty = new FaultyObjective(base);
         Path file = dir.resolve("run.ckpt");
         RunResult r = new Trainer(faulty, UpdateKernels.scalar(), resumable(10, 0f)).checkpointTo(file, 1e-9, MODEL)
-                .run(TrainingListener.NONE);
+                .run(new TrainingListener() {
+                    @Override
+                    public void onCheckpoint(Path f, int epoch) {
+                        if (epoch == 3) {
+                            faulty.arm(); // workers are parked: the next gradient is epoch 4's first
+                        }
+                    }
+                });
+        assertTrue(faulty.injected(), "the fault was injected");
         assertEquals(Outcome.CRASHED, r.outcome());
         assertTrue(r.crashReason().contains("NaN") || r.crashReason().contains("Infinity"), r.crashReason());
+        assertTrue(r.epochs().size() <= 4, "crashed in epoch 4: " + r.epochs().size() + " epochs recorded");
+        assertEquals(3, r.checkpointsWritten());
         Checkpoint c = CheckpointFile.read(file);
-        assertTrue(c.completedEpochs() >= 1 && c.completedEpochs() <= 4, "checkpoint after epoch " + c.completedEpochs());
-        assertTrue(c.completedEpochs() <= r.epochs().size(), "never the crashed epoch's state");
+        assertEquals(3, c.completedEpochs(), "the last good checkpoint, not the crashed epoch's state");
         for (float x : c.parameters()) {
             assertTrue(Float.isFinite(x), "checkpointed parameter " + x);
         }

@@ -187,7 +187,9 @@ public final class LeashedSgd implements SgdAlgorithm {
                         continue; // compute a fresh gradient under the same ticket
                     }
                     long t0 = System.nanoTime();
+                    context.enterUpdate(t0);
                     boolean published = updater.update(this);
+                    context.leaveUpdate();
                     metrics.recordTu(System.nanoTime() - t0);
                     if (published) {
                         metrics.recordTries(updater.failedAttempts() + 1);

@@ -216,7 +216,7 @@ class LeashedSoakTest {
                 }
             }
             for (Context c : contexts) {
-                c.stop = true;
+                c.stop = true; // volatile store: workers check it per ticket (they are parked anyway)
             }
             rounds.forceTermination();
             for (Thread t : workers) {
@@ -228,7 +228,7 @@ class LeashedSoakTest {
         } finally {
             lsh.close();
         }
-        assertNull(failure.get(), () -> "worker failed: " + failure.get());
+        assertNull(failure.get(), () -> "worker failed: " + failure.get()); // volatile load after the joins
         final long applied = java.util.Arrays.stream(contexts).mapToLong(c -> c.metrics.applied()).sum();
         System.out.printf("soak: %.0f s, m = %d, %d rounds, %d updates, %d recycled, %d slots of %d, pool peak %d + %d "
                         + "gradient buffers, sampled live max %d, poison hits %d, RSS after warm-up %d KiB, max %d KiB%n",
