@@ -33,8 +33,9 @@ import org.leashed.memory.PersistenceBound;
  * <p>Runs in rounds of {@value #ROUND} updates; between rounds every worker is parked and the test checks
  * that the pool is back to full (exactly one live vector: the latest). A monitor thread samples the live
  * count throughout; after the run the register is retired and the pool must hold zero live vectors. RSS
- * (from /proc/self/status where it exists) must not grow by more than {@value #RSS_GROWTH_MIB} MiB from its
- * value after the first 10% of the run. Prints one summary line.
+ * (from /proc/self/status where it exists) must not grow by more than {@value #RSS_GROWTH_MIB} MiB over the
+ * second half of the run (steady state; the first half is JIT and heap sizing). Prints a summary line and
+ * the RSS at each tenth of the run.
  *
  * <p>Long run: {@code mvn -B -o -pl kernel -am test -Dtest=LeashedSoakTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dleashed.soak.seconds=600}.
@@ -43,7 +44,7 @@ class LeashedSoakTest {
     private static final int M = 32;
     private static final int D = 64;
     private static final long ROUND = 20_000;
-    private static final long RSS_GROWTH_MIB = 96;
+    private static final long RSS_GROWTH_MIB = 32;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** Noisy quadratic 0.5 |x - 1|^2: enough arithmetic to be real, cheap enough to update often. */
@@ -244,16 +245,16 @@ class LeashedSoakTest {
         assertTrue(lsh.poolLivePeak() + M <= 3L * M, "Lemma B.3.2: peak " + (lsh.poolLivePeak() + M) + " > 3m");
         assertTrue(maxLiveSampled <= 3L * M, "sampled live " + maxLiveSampled + " > 3m");
         if (rssAfterWarmup > 0) {
-            assertTrue(rssMax - rssAfterWarmup <= RSS_GROWTH_MIB * 1024, "RSS grew from " + rssAfterWarmup + " KiB to "
-                    + rssMax + " KiB");
             long half = 0;
             long last = 0;
             for (int t = 5; t <= 10; t++) {
                 half = half == 0 ? rssByTenth[t] : half;
                 last = rssByTenth[t] != 0 ? rssByTenth[t] : last;
             }
-            // a leak grows with the number of updates; heap sizing and JIT settle in the first half
-            assertTrue(half == 0 || last - half <= RSS_GROWTH_MIB * 1024 / 2, "RSS still growing in the second half: "
+            // A leak grows with the number of updates, i.e. linearly in time. G1's heap sizing and the JIT move
+            // RSS by 100+ MiB early on (a 600 s run: 96 MB at start, a plateau of 324 MB from 30% on), so
+            // only the second half is held to a bound.
+            assertTrue(half == 0 || last - half <= RSS_GROWTH_MIB * 1024, "RSS still growing in the second half: "
                     + java.util.Arrays.toString(rssByTenth));
         }
     }
