@@ -86,6 +86,26 @@ final class TrainRunner {
             return EXIT_USAGE;
         }
 
+        if (settings.checkpoint().isPresent()) {
+            final Path checkpoint = settings.checkpoint().get();
+            try {
+                final Path parent = checkpoint.toAbsolutePath().getParent();
+                Files.createDirectories(parent);
+                if (!Files.isWritable(parent)) {
+                    throw new IOException("directory is not writable");
+                }
+                if (Files.isDirectory(checkpoint)) {
+                    throw new IOException("it is a directory");
+                }
+            } catch (IOException e) {
+                final String why = e instanceof java.nio.file.FileSystemException f
+                        ? f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName())
+                        : e.getMessage();
+                err.println("train: --checkpoint " + checkpoint + ": cannot write a checkpoint there (" + why + ")");
+                return EXIT_USAGE;
+            }
+        }
+
         final ResultDocument.Machine machine = MachineInfo.current(settings.pin().spelling());
         err.printf(Locale.ROOT, "leashed %s | JDK %s (%s) | %d cores available | %s%n", LeashedVersion.get(), machine.jdk(),
                 machine.vm(), machine.cores(), machine.topology().description());
