@@ -248,4 +248,12 @@ class TrainCommandTest {
         assertTrue(run.err().contains("'" + flag + "'") && run.err().contains(expected), run.err());
         assertTrue(!run.err().contains("\tat "), "no stack trace: " + run.err());
     }
+
+    @Test
+    void shouldExitWithUsageErrorBeforeTrainingWhenCheckpointCannotBeWritten(@org.junit.jupiter.api.io.TempDir Path dir) {
+        final Run run = execute("train", "--out", dir.resolve("r.json").toString(), "--checkpoint", dir.toString(),
+                "--data-dir", "/nonexistent");
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("--checkpoint " + dir) && run.err().contains("it is a directory"), run.err());
+    }
 }
