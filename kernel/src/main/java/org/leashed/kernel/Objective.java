@@ -35,6 +35,15 @@ public interface Objective {
          */
         float sampleGradient(MemorySegment params, MemorySegment grad);
 
+        /**
+         * Restarts the random stream: afterwards the mini-batches drawn depend only on {@code seed}, as if
+         * the sampler had just been created with it (any shuffled order or position is reset too). The
+         * trainer calls it at the start of every epoch with a seed derived from (run seed, worker,
+         * epoch), which is what makes a run resumable from an epoch boundary with the same samples.
+         * Called between epochs, on the sampler's thread; may allocate.
+         */
+        void reseed(long seed);
+
         /** Releases scratch memory. */
         @Override
         void close();

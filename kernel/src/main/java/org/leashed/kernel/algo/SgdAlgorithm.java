@@ -28,7 +28,9 @@ public interface SgdAlgorithm extends AutoCloseable {
 
     /**
      * Lends the latest published parameters ({@code d} floats) to {@code action}, off the clock. For
-     * Leashed-SGD the vector is leased for the duration of the call.
+     * Leashed-SGD the vector is leased for the duration of the call. The action may also write them
+     * before any worker thread started (the trainer restores a checkpoint this way; Thread.start
+     * publishes the writes).
      */
     void withLatest(Consumer<MemorySegment> action);
 

@@ -59,4 +59,16 @@ public interface WorkerContext {
      */
     default void onApplied(long iteration, long readIteration) {
     }
+
+    /**
+     * Brackets the update section for the trainer's stall watchdog: called when this worker starts
+     * applying its update (ASYNC: after taking the lock, so lock waits are outside), with the current
+     * {@code System.nanoTime()}; {@link #leaveUpdate()} when it is done. Two opaque stores, no allocation.
+     */
+    default void enterUpdate(long nanoTime) {
+    }
+
+    /** End of the update section (see {@link #enterUpdate}). */
+    default void leaveUpdate() {
+    }
 }

@@ -5,8 +5,6 @@ import java.util.Map;
 
 import org.leashed.kernel.elastic.ElasticReport;
 
-import org.leashed.kernel.elastic.ElasticReport;
-
 /**
  * What a run measured. Histograms are indexed by value (staleness tau; CAS attempts per published
  * update, 1 = first try) and trimmed after the last non-zero bin; the last bin of an untrimmed
@@ -25,13 +23,30 @@ import org.leashed.kernel.elastic.ElasticReport;
  * @param predictedNStarGamma n*_gamma of B.7 with that gamma
  * @param elastic             ELAsyncSGD report (parallelism and xi over time, R^E, break-even), or null
  *                            for a static run
+ * @param stall               the longest stall the trainer's watchdog saw (no ticket taken for its threshold),
+ *                            or null if none
+ * @param checkpointsWritten  checkpoints written by this invocation (0 without {@code Trainer.checkpointTo})
  */
 public record RunResult(TrainingConfig config, Outcome outcome, double initialLoss, List<EpochStats> epochs,
                         Map<String, Double> timeToEpsilon, long[] stalenessHistogram, long[] casTriesHistogram,
                         Percentiles tcNanos, Percentiles tuNanos, long liveVectorsPeak, long offHeapBytesPeak,
                         double workerSeconds, double predictedNStar, double measuredNMean, long appliedUpdates,
                         long droppedUpdates, String updateKernels, double trainingWallSeconds, String crashReason,
-                        double persistenceGamma, double predictedNStarGamma, ElasticReport elastic) {
+                        double persistenceGamma, double predictedNStarGamma, ElasticReport elastic, StallReport stall,
+                        int checkpointsWritten) {
+
+    /** A result without stall or checkpoints ({@code stall = null, checkpointsWritten = 0}). */
+    public RunResult(TrainingConfig config, Outcome outcome, double initialLoss, List<EpochStats> epochs,
+                     Map<String, Double> timeToEpsilon, long[] stalenessHistogram, long[] casTriesHistogram,
+                     Percentiles tcNanos, Percentiles tuNanos, long liveVectorsPeak, long offHeapBytesPeak,
+                     double workerSeconds, double predictedNStar, double measuredNMean, long appliedUpdates,
+                     long droppedUpdates, String updateKernels, double trainingWallSeconds, String crashReason,
+                     double persistenceGamma, double predictedNStarGamma, ElasticReport elastic) {
+        this(config, outcome, initialLoss, epochs, timeToEpsilon, stalenessHistogram, casTriesHistogram, tcNanos, tuNanos,
+                liveVectorsPeak, offHeapBytesPeak, workerSeconds, predictedNStar, measuredNMean, appliedUpdates,
+                droppedUpdates, updateKernels, trainingWallSeconds, crashReason, persistenceGamma, predictedNStarGamma, elastic,
+                null, 0);
+    }
 
     /** A static run's result with the persistence model: {@code elastic = null}. */
     public RunResult(TrainingConfig config, Outcome outcome, double initialLoss, List<EpochStats> epochs,

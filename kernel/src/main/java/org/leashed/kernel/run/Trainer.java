@@ -1,14 +1,19 @@
 package org.leashed.kernel.run;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +28,9 @@ import org.leashed.kernel.algo.SgdAlgorithm;
 import org.leashed.kernel.algo.SgdAlgorithms;
 import org.leashed.kernel.algo.WorkerContext;
 import org.leashed.kernel.algo.WorkerMetrics;
+import org.leashed.kernel.checkpoint.Checkpoint;
+import org.leashed.kernel.checkpoint.CheckpointException;
+import org.leashed.kernel.checkpoint.CheckpointFile;
 import org.leashed.kernel.elastic.ElasticReport;
 import org.leashed.kernel.elastic.ElasticRuntime;
 import org.leashed.kernel.stepsize.StepSizeTable;
@@ -61,7 +69,39 @@ import org.leashed.kernel.stepsize.StepSizes;
  *   <tr><td>failure, crashReason</td><td>compareAndSet (first one wins)</td><td>get, after the
  *       workers are joined (join is the edge)</td><td></td></tr>
  *   <tr><td>elastic</td><td>plain, coordinator, before any thread starts</td><td>plain</td><td>Thread.start.</td></tr>
+ *   <tr><td>epochNumber, contexts[w], velocity contents</td><td>plain (epochNumber: coordinator before the
+ *       release; contexts[w]: worker w before its first arrival; velocity: worker w in epochs)</td>
+ *       <td>plain (workers after the release; coordinator at an epoch boundary)</td><td>the epoch phaser,
+ *       as above: the coordinator snapshots only while every worker is parked on it.</td></tr>
+ *   <tr><td>stopAtBoundary</td><td>volatile store (signal hook, any thread)</td><td>volatile load by the
+ *       coordinator at each epoch boundary</td><td>the request is seen at the next boundary.</td></tr>
+ *   <tr><td>Worker.sectionEnteredNanos</td><td>setOpaque by its worker (entering / leaving the update
+ *       section)</td><td>getOpaque by the coordinator's watchdog</td><td>none needed: a monitoring value;
+ *       opaque only rules out tearing and keeps the store from being hoisted out of the loop.</td></tr>
+ *   <tr><td>finished</td><td>countDown at the end of {@link #run}</td><td>await (signal hook)</td>
+ *       <td>CountDownLatch: countDown happens-before a successful await.</td></tr>
  * </table>
+ *
+ * <h2>Checkpoints and resume</h2>
+ * With {@link #checkpointTo} the coordinator writes a {@link Checkpoint} at an epoch boundary (all
+ * workers parked, off the clock) when {@code everySeconds} of real time have passed since the last one,
+ * after the last epoch (also when the time limit ended the run), and at the boundary following
+ * {@link #requestCheckpointAndStop()} (a signal). Never after a crash: a non-finite loss or parameter
+ * ends the run before the write, so the last good checkpoint stays on disk. {@link #resumeFrom}
+ * continues a checkpointed run: parameters, momentum state, epoch numbering, history, staleness
+ * histogram and step sizes come from the checkpoint; each worker's sampler is restarted at every epoch
+ * from {@link Checkpoint#epochSeed}(seed, worker, epoch), so a resumed run samples exactly what an
+ * uninterrupted one would. The time limit counts the whole run's training wall, resumed part included.
+ *
+ * <h2>Stall watchdog</h2>
+ * While waiting for an epoch to end the coordinator polls every 100 ms. If no update ticket was taken
+ * for {@link #stallWarningAfter} seconds (default {@value #DEFAULT_STALL_SECONDS}) it reports a stall:
+ * the worker that has been inside its update section (as the algorithm brackets it with
+ * {@link WorkerContext#enterUpdate} / {@link WorkerContext#leaveUpdate}; for ASYNC inside the lock, so
+ * that is the lock holder the others are queued behind) the longest, and for how long. A
+ * stall is reported once through {@link TrainingListener#onWarning} and the longest one goes into
+ * {@link RunResult#stall()}; the run goes on (a stall is not a crash). Lock-free Leashed-SGD does not
+ * stall as a whole when one worker does: the others keep taking tickets.
  *
  * <p>Elastic runs ({@code config.elastic() != null}, ELAsyncSGD): {@code threads} workers are started
  * (m-hat) but only those with {@code id < m^E} take tickets; the others park in
@@ -71,6 +111,9 @@ import org.leashed.kernel.stepsize.StepSizes;
  * then count active time only (parked time is subtracted).
  */
 public final class Trainer {
+    /** Default seconds without a ticket taken before a stall is reported. */
+    public static final double DEFAULT_STALL_SECONDS = 10;
+
     private final Objective objective;
     private final UpdateKernels kernels;
     private final TrainingConfig config;
@@ -88,6 +131,25 @@ public final class Trainer {
     private IntConsumer workerStart = id -> { };
     private SgdAlgorithm algorithm;
     private ElasticRuntime elastic;           // null unless the run is elastic
+    private final AtomicReference<WorkerFailure> failedWorker = new AtomicReference<>();
+    private int epochNumber;                  // the epoch the workers are released into; phaser edge
+    private final Worker[] contexts;          // set by each worker before its first arrival; phaser edge
+    private Path checkpointFile;              // null: no checkpoints
+    private double checkpointEverySeconds;
+    private Map<String, String> modelFields = Map.of();
+    private Checkpoint resume;                // null: a fresh run
+    private long[] priorStaleness = new long[0];
+    private long priorApplied;
+    private long priorDropped;
+    private volatile boolean stopAtBoundary;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private long stallNanos = (long) (DEFAULT_STALL_SECONDS * 1e9);
+    private StallReport longestStall;         // coordinator only
+    private int checkpointsWritten;           // coordinator only
+
+    /** Which worker failed first (-1: the elastic regulator) and why. */
+    private record WorkerFailure(int worker, String thread, Throwable cause) {
+    }
 
     /**
      * @throws NullPointerException     if an argument is null
@@ -103,6 +165,7 @@ public final class Trainer {
         }
         this.m = config.threads();
         this.metrics = new WorkerMetrics[m];
+        this.contexts = new Worker[m];
         for (int w = 0; w < m; w++) {
             metrics[w] = new WorkerMetrics();
         }
@@ -121,6 +184,112 @@ public final class Trainer {
     }
 
     /**
+     * Writes checkpoints to {@code file} (see the class comment).
+     *
+     * @param everySeconds real seconds between checkpoints (at the next epoch boundary after they
+     *                     passed); {@code Double.POSITIVE_INFINITY}: only at the end and on a signal
+     * @param modelFields  the model's identity (architecture, data, batch...), stored in the checkpoint's
+     *                     fingerprint so that a resume with another model is refused
+     * @return this trainer
+     * @throws IllegalArgumentException if everySeconds is not positive, or the run is elastic (the
+     *                                  regulator's state is not checkpointed)
+     */
+    public Trainer checkpointTo(Path file, double everySeconds, Map<String, String> modelFields) {
+        Objects.requireNonNull(file, "file");
+        if (!(everySeconds > 0)) {
+            throw new IllegalArgumentException("checkpoint period must be > 0 seconds, got " + everySeconds);
+        }
+        if (config.elastic() != null) {
+            throw new IllegalArgumentException("checkpoints of elastic runs are not supported (the regulator's state is not saved)");
+        }
+        this.checkpointFile = file;
+        this.checkpointEverySeconds = everySeconds;
+        this.modelFields = Map.copyOf(modelFields);
+        return this;
+    }
+
+    /**
+     * Continues the run a checkpoint was taken from (see the class comment).
+     *
+     * @param modelFields the model's identity, compared with the checkpoint's (as {@link #checkpointTo})
+     * @param source      names the checkpoint in messages (its file)
+     * @return this trainer
+     * @throws CheckpointException if the checkpoint does not fit this run: a configuration or model field
+     *                             differs (named, with both values), it has already run {@code epochs}
+     *                             epochs, or the step sizes or sampler seeds this build derives from it
+     *                             differ from the stored ones
+     */
+    public Trainer resumeFrom(Checkpoint checkpoint, Map<String, String> modelFields, String source) throws CheckpointException {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        if (config.elastic() != null) {
+            throw new CheckpointException(source + ": resuming an elastic run is not supported (the regulator's state is not saved)");
+        }
+        checkpoint.requireCompatible(Checkpoint.fingerprintOf(config, d, modelFields), source);
+        if (checkpoint.completedEpochs() < 1) {
+            throw new CheckpointException(source + ": checkpoint field completed epochs is 0, expected >= 1 (checkpoints are "
+                    + "taken after an epoch)");
+        }
+        if (checkpoint.completedEpochs() >= config.epochs()) {
+            throw new CheckpointException(source + ": the checkpoint has already completed " + checkpoint.completedEpochs()
+                    + " epoch(s); epochs for the resumed run must be larger than that, got " + config.epochs());
+        }
+        for (int w = 0; w < m; w++) {
+            long derived = Checkpoint.epochSeed(config.seed(), w, checkpoint.completedEpochs() + 1);
+            if (checkpoint.workerSeeds()[w] != derived) {
+                throw new CheckpointException(source + ": sampler seed of worker " + w + " is " + checkpoint.workerSeeds()[w]
+                        + " in the checkpoint but " + derived + " in this build; it was written by an incompatible version");
+            }
+        }
+        if (!checkpoint.velocities().isEmpty() != config.momentum() > 0) {
+            throw new CheckpointException(source + ": momentum state " + (checkpoint.velocities().isEmpty() ? "absent" : "present")
+                    + " in the checkpoint, but momentum is " + config.momentum() + " in this run");
+        }
+        final long[] histogram = Arrays.copyOf(checkpoint.stalenessHistogram(), WorkerMetrics.STALENESS_BINS);
+        final StepSizeTable table = StepSizes.build(config.stepSize(), config.learningRate(), m, histogram, config.momentum());
+        if (!Arrays.equals(table.head(StepSizeTable.SIZE), checkpoint.stepSizes()) || table.dropAbove() != checkpoint.stepDropAbove()) {
+            throw new CheckpointException(source + ": the step sizes rebuilt from the checkpoint's staleness histogram differ "
+                    + "from the stored ones; it was written by an incompatible version");
+        }
+        this.resume = checkpoint;
+        this.priorStaleness = histogram;
+        this.priorApplied = checkpoint.appliedUpdates();
+        this.priorDropped = checkpoint.droppedUpdates();
+        return this;
+    }
+
+    /**
+     * Reports a stall when no update ticket was taken for this long (see the class comment).
+     *
+     * @return this trainer
+     * @throws IllegalArgumentException if seconds is not positive
+     */
+    public Trainer stallWarningAfter(double seconds) {
+        if (!(seconds > 0)) {
+            throw new IllegalArgumentException("stall threshold must be > 0 seconds, got " + seconds);
+        }
+        this.stallNanos = (long) Math.min(seconds * 1e9, Long.MAX_VALUE / 2);
+        return this;
+    }
+
+    /**
+     * Asks the run to stop at the next epoch boundary, writing a checkpoint there if checkpoints are on
+     * (the workers finish the current epoch first, so the checkpoint is an epoch boundary's). Safe from any
+     * thread, e.g. a shutdown hook; returns at once (see {@link #awaitFinished}).
+     */
+    public void requestCheckpointAndStop() {
+        stopAtBoundary = true; // volatile store: the coordinator loads it at each boundary
+    }
+
+    /**
+     * Waits until {@link #run} has returned or thrown (or was never called: then waits the full time).
+     *
+     * @return whether it finished within the timeout
+     */
+    public boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
+        return finished.await(timeout, unit);
+    }
+
+    /**
      * Runs to the end (epochs, time limit or crash) and reports. Listener callbacks run on the calling
      * thread, off the clock.
      *
@@ -134,14 +303,21 @@ public final class Trainer {
         try (Arena arena = Arena.ofShared(); SgdAlgorithm alg = SgdAlgorithms.create(config, objective, kernels, arena)) {
             this.algorithm = alg;
             return runWith(alg, arena, listener);
+        } finally {
+            finished.countDown(); // happens-before a successful awaitFinished (signal handler)
         }
     }
 
     private RunResult runWith(SgdAlgorithm alg, Arena arena, TrainingListener listener) {
-        final double initialLoss = evaluateLatest();
+        final Checkpoint resume = this.resume;
+        if (resume != null) {
+            // No worker exists yet: the plain writes reach them through Thread.start.
+            alg.withLatest(p -> MemorySegment.copy(resume.parameters(), 0, p, ValueLayout.JAVA_FLOAT, 0, d));
+        }
+        final double initialLoss = resume != null ? resume.initialLoss() : evaluateLatest();
         listener.onStart(config, initialLoss);
         final StepSizeConfig stepConfig = config.stepSize();
-        stepTable = StepSizes.build(stepConfig, config.learningRate(), m, new long[0], config.momentum());
+        stepTable = StepSizes.build(stepConfig, config.learningRate(), m, mergedStaleness(), config.momentum());
 
         final Phaser epochs = new Phaser(m + 1);
         if (config.elastic() != null) {
@@ -154,10 +330,9 @@ public final class Trainer {
         }
         final ElasticRuntime elastic = this.elastic;
         final Thread[] workers = new Thread[m];
-        final SplittableRandom seeds = new SplittableRandom(config.seed());
         for (int w = 0; w < m; w++) {
             final int id = w;
-            final long seed = seeds.nextLong();
+            final long seed = Checkpoint.epochSeed(config.seed(), w, 0); // restarted at each epoch (workerMain)
             workers[w] = Thread.ofPlatform().name("leashed-worker-" + w).daemon(true)
                     .unstarted(() -> workerMain(id, seed, arena, epochs));
         }
@@ -180,9 +355,32 @@ public final class Trainer {
         final double smallest = config.epsilons().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
         boolean reachedSmallest = config.epsilons().isEmpty(); // no target: nothing to miss
         double wall = 0;
+        int firstEpoch = 1;
+        if (resume != null) { // continue the checkpoint's trajectory: its epochs count as ours
+            for (EpochStats record : resume.history()) {
+                history.add(record);
+                listener.onEpoch(record);
+                for (double e : config.epsilons()) {
+                    timeToEpsilon.computeIfAbsent(Double.toString(e), k -> record.loss() < e * initialLoss ? record.wallSeconds() : null);
+                }
+                reachedSmallest |= record.loss() < smallest * initialLoss;
+            }
+            wall = resume.wallSeconds();
+            firstEpoch = resume.completedEpochs() + 1;
+            // Off the clock, like a fresh run's initial evaluation (which also warms the JIT up for the
+            // first epoch): the restored parameters must give the loss recorded after the last epoch.
+            final double restored = evaluateLatest();
+            final double recorded = resume.history().getLast().loss();
+            if (!(Math.abs(restored - recorded) <= 1e-6 * Math.abs(recorded))) {
+                listener.onWarning("the restored parameters evaluate to loss " + restored + ", the checkpoint recorded "
+                        + recorded + " after epoch " + resume.completedEpochs() + " (a different data set or model build?)");
+            }
+        }
         final long limitNanos = config.timeLimitSeconds() > 0 ? (long) (config.timeLimitSeconds() * 1e9) : Long.MAX_VALUE;
+        long lastCheckpointNanos = System.nanoTime();
         try {
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
+                epochNumber = epoch; // plain: published to the workers by the release below
                 epochTarget = (long) epoch * config.updatesPerEpoch();
                 tickets.set((long) (epoch - 1) * config.updatesPerEpoch()); // volatile: before the phaser releases workers
                 // The clock starts before the release: workers may run (a short epoch may even finish)
@@ -215,8 +413,12 @@ public final class Trainer {
                 if (!Double.isFinite(loss)) {
                     crash("loss became " + loss + " after epoch " + epoch);
                 }
+                final String badParameter = firstNonFiniteParameter();
+                if (badParameter != null) {
+                    crash(badParameter + " after epoch " + epoch);
+                }
                 if (crashReason.get() != null) { // volatile load: a worker saw a NaN during the epoch
-                    break;
+                    break; // before any checkpoint: the last good one stays on disk
                 }
                 for (double e : config.epsilons()) {
                     String key = Double.toString(e);
@@ -225,10 +427,17 @@ public final class Trainer {
                     }
                 }
                 reachedSmallest |= loss < smallest * initialLoss;
-                if (stop) { // time limit
+                stepTable = StepSizes.build(stepConfig, config.learningRate(), m, mergedStaleness(), config.momentum());
+                final boolean signalled = stopAtBoundary; // volatile load: a signal asked to stop here
+                final boolean last = stop || signalled || epoch == config.epochs();
+                if (checkpointFile != null
+                        && (last || System.nanoTime() - lastCheckpointNanos >= checkpointEverySeconds * 1e9)) {
+                    writeCheckpoint(epoch, wall, initialLoss, history, listener);
+                    lastCheckpointNanos = System.nanoTime();
+                }
+                if (stop || signalled) { // time limit, or a signal
                     break;
                 }
-                stepTable = StepSizes.build(stepConfig, config.learningRate(), m, mergedStaleness(), config.momentum());
             }
         } finally {
             stop = true;
@@ -243,7 +452,10 @@ public final class Trainer {
         }
         final Throwable f = failure.get(); // volatile load, after the joins (join is the edge anyway)
         if (f != null) {
-            crash("worker failed: " + f);
+            final WorkerFailure who = failedWorker.get(); // volatile load, after the joins
+            crash(who != null && who.cause() == f
+                    ? "worker " + who.worker() + " (" + who.thread() + ") failed: " + f
+                    : "worker failed: " + f);
         }
         final Outcome outcome = crashReason.get() != null ? Outcome.CRASHED
                 : reachedSmallest ? Outcome.CONVERGED : Outcome.DIVERGED;
@@ -253,12 +465,24 @@ public final class Trainer {
 
     private void awaitEpochEnd(Phaser epochs, long start, long remainingNanos, TrainingListener listener) {
         final int phase = epochs.arrive(); // our end-of-epoch arrival; then wait for the workers' ones
+        long lastTickets = tickets.get(); // volatile: progress only
+        long quietSince = System.nanoTime();
+        boolean warned = false;
         for (;;) {
             try {
                 epochs.awaitAdvanceInterruptibly(phase, 100, TimeUnit.MILLISECONDS);
                 return; // advanced, or terminated (negative phase) by a failing worker
             } catch (TimeoutException e) {
-                long done = tickets.get() - (epochTarget - config.updatesPerEpoch()); // volatile: progress only
+                final long taken = tickets.get(); // volatile: progress only
+                final long now = System.nanoTime();
+                if (taken != lastTickets) {
+                    lastTickets = taken;
+                    quietSince = now;
+                    warned = false;
+                } else if (now - quietSince >= stallNanos && !stop) { // volatile load: a stopping run is not stalled
+                    warned |= watchStall(now, now - quietSince, warned, listener);
+                }
+                long done = taken - (epochTarget - config.updatesPerEpoch());
                 listener.onProgress(Math.min(Math.max(0, done), config.updatesPerEpoch()), config.updatesPerEpoch());
                 if (remainingNanos != Long.MAX_VALUE && System.nanoTime() - start > remainingNanos) {
                     requestStop(); // time limit: workers leave the epoch after their current update
@@ -270,6 +494,36 @@ public final class Trainer {
                 return;
             }
         }
+    }
+
+    /**
+     * No ticket was taken for {@code quietNanos}: finds the worker longest inside its update section,
+     * keeps the longest stall for the result and warns once per stall.
+     *
+     * @return whether a warning was given
+     */
+    private boolean watchStall(long now, long quietNanos, boolean warned, TrainingListener listener) {
+        int worker = -1;
+        long inside = 0;
+        for (int w = 0; w < m; w++) {
+            final Worker c = contexts[w]; // plain: set before the worker's first arrival (phaser edge)
+            if (c == null) {
+                continue;
+            }
+            final long entered = c.sectionEnteredOpaque();
+            if (entered != 0 && now - entered > inside) {
+                inside = now - entered;
+                worker = w;
+            }
+        }
+        final double seconds = (worker >= 0 ? inside : quietNanos) / 1e9;
+        if (longestStall == null || seconds > longestStall.seconds()) {
+            longestStall = new StallReport(worker, seconds, epochNumber, config.algorithm());
+        }
+        if (!warned) {
+            listener.onWarning(new StallReport(worker, seconds, epochNumber, config.algorithm()).describe());
+        }
+        return true;
     }
 
     /** Records the first crash reason (later ones are consequences) and stops the workers. */
@@ -296,11 +550,15 @@ public final class Trainer {
         try {
             workerStart.accept(id);
             try (Objective.Sampler sampler = objective.newSampler(id, seed)) {
-                final SgdAlgorithm.WorkerLoop loop = algorithm.newWorker(new Worker(id, sampler, arena, s));
+                final Worker context = new Worker(id, sampler, arena, s);
+                contexts[id] = context; // plain: the coordinator reads it after our arrivals (phaser edge)
+                final SgdAlgorithm.WorkerLoop loop = algorithm.newWorker(context);
                 for (;;) {
                     if (epochs.arriveAndAwaitAdvance() < 0) {
                         return; // terminated: the run is over
                     }
+                    // epochNumber: plain, written before the release we just passed (phaser edge)
+                    sampler.reseed(Checkpoint.epochSeed(config.seed(), id, epochNumber));
                     final long begin = System.nanoTime();
                     final long parkedBefore = elastic != null ? elastic.parkedNanos(id) : 0;
                     try {
@@ -317,7 +575,9 @@ public final class Trainer {
                 }
             }
         } catch (Throwable t) {
-            failure.compareAndSet(null, t); // CAS: the first failure is the cause, later ones follow from it
+            if (failure.compareAndSet(null, t)) { // CAS: the first failure is the cause, later ones follow from it
+                failedWorker.set(new WorkerFailure(id, Thread.currentThread().getName(), t)); // volatile: read after the joins
+            }
             requestStop();
             epochs.forceTermination();
         }
@@ -333,6 +593,9 @@ public final class Trainer {
         private final MemorySegment step;
         private final float momentum;
         private float lastLoss;               // mini-batch loss of the latest gradient (elastic reports)
+        /** nanoTime when this worker entered its update section ({@link #enterUpdate}), 0 outside; see SECTION. */
+        @SuppressWarnings("unused") // accessed through SECTION
+        private long sectionEnteredNanos;
 
         Worker(int id, Objective.Sampler sampler, Arena arena, WorkerMetrics s) {
             this.id = id;
@@ -342,6 +605,20 @@ public final class Trainer {
             this.momentum = config.momentum();
             this.velocity = momentum > 0 ? arena.allocate((long) d * Float.BYTES, 64) : null; // zero-filled
             this.step = velocity != null ? velocity : grad;
+            if (velocity != null && resume != null) {
+                // resume: plain, written by the coordinator before Thread.start; read here on the worker
+                MemorySegment.copy(resume.velocities().get(id), 0, velocity, ValueLayout.JAVA_FLOAT, 0, d);
+            }
+        }
+
+        /** The watchdog's view of {@link #sectionEnteredNanos}. */
+        long sectionEnteredOpaque() {
+            return (long) SECTION.getOpaque(this); // opaque: monitoring only, no ordering needed
+        }
+
+        /** Copies this worker's momentum state; only while the worker is parked (epoch phaser edge). */
+        float[] velocitySnapshot() {
+            return velocity.toArray(ValueLayout.JAVA_FLOAT);
         }
 
         @Override
@@ -413,6 +690,16 @@ public final class Trainer {
         }
 
         @Override
+        public void enterUpdate(long nanoTime) {
+            SECTION.setOpaque(this, nanoTime); // opaque: monitoring only, read by the watchdog
+        }
+
+        @Override
+        public void leaveUpdate() {
+            SECTION.setOpaque(this, 0L); // opaque: monitoring only, read by the watchdog
+        }
+
+        @Override
         public MemorySegment stepBuffer() {
             return step;
         }
@@ -428,6 +715,63 @@ public final class Trainer {
         }
     }
 
+    private static final VarHandle SECTION;
+
+    static {
+        try {
+            SECTION = MethodHandles.lookup().findVarHandle(Worker.class, "sectionEnteredNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** "parameter i is v" for the first non-finite parameter, or null if all are finite. */
+    private String firstNonFiniteParameter() {
+        final String[] out = new String[1];
+        algorithm.withLatest(p -> {
+            for (int i = 0; i < d; i++) {
+                final float v = p.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                if (!Float.isFinite(v)) {
+                    out[0] = "parameter " + i + " became " + v;
+                    return;
+                }
+            }
+        });
+        return out[0];
+    }
+
+    /** Snapshots the run at this epoch boundary (workers parked) and writes it; a failed write only warns. */
+    private void writeCheckpoint(int epoch, double wall, double initialLoss, List<EpochStats> history,
+                                 TrainingListener listener) {
+        final float[] params = new float[d];
+        algorithm.withLatest(p -> MemorySegment.copy(p, ValueLayout.JAVA_FLOAT, 0, params, 0, d));
+        final List<float[]> velocities = new ArrayList<>();
+        if (config.momentum() > 0) {
+            for (Worker c : contexts) { // plain: the workers are parked on the phaser (edge)
+                velocities.add(c.velocitySnapshot());
+            }
+        }
+        final long[] seeds = new long[m];
+        for (int w = 0; w < m; w++) {
+            seeds[w] = Checkpoint.epochSeed(config.seed(), w, epoch + 1);
+        }
+        long dropped = priorDropped;
+        for (WorkerMetrics s : metrics) {
+            dropped += s.dropped() + s.gaveUp();
+        }
+        final Checkpoint checkpoint = new Checkpoint(Checkpoint.fingerprintOf(config, d, modelFields), epoch, appliedSoFar(),
+                dropped, wall, initialLoss, history, seeds, trim(mergedStaleness()), stepTable.head(StepSizeTable.SIZE),
+                stepTable.dropAbove(), params, velocities);
+        try {
+            CheckpointFile.write(checkpointFile, checkpoint);
+            checkpointsWritten++;
+            listener.onCheckpoint(checkpointFile, epoch);
+        } catch (IOException | RuntimeException e) {
+            listener.onWarning("cannot write checkpoint " + checkpointFile + " after epoch " + epoch + ": " + e
+                    + "; training goes on, the previous checkpoint (if any) is unchanged");
+        }
+    }
+
     private double evaluateLatest() {
         final double[] out = new double[1];
         algorithm.withLatest(p -> out[0] = objective.loss(p));
@@ -435,7 +779,7 @@ public final class Trainer {
     }
 
     private long appliedSoFar() {
-        long sum = 0;
+        long sum = priorApplied;
         for (WorkerMetrics s : metrics) {
             sum += s.applied();
         }
@@ -443,7 +787,7 @@ public final class Trainer {
     }
 
     private long[] mergedStaleness() {
-        final long[] h = new long[WorkerMetrics.STALENESS_BINS];
+        final long[] h = Arrays.copyOf(priorStaleness, WorkerMetrics.STALENESS_BINS);
         for (WorkerMetrics s : metrics) {
             s.addStalenessTo(h);
         }
@@ -453,7 +797,7 @@ public final class Trainer {
     private RunResult summarise(Outcome outcome, double initialLoss, List<EpochStats> history, Map<String, Double> tte,
                                 double wall, SgdAlgorithm.MemoryFootprint footprint, ElasticReport elasticReport) {
         final long[] tries = new long[WorkerMetrics.TRIES_BINS];
-        long dropped = 0;
+        long dropped = priorDropped;
         long gaveUp = 0;
         long busy = 0;
         long tcSum = 0;
@@ -478,7 +822,7 @@ public final class Trainer {
                 tc, tu, footprint.liveVectorsPeak(), footprint.offHeapBytesPeak(), busy / 1e9, contention.nStar(),
                 contention.measuredMean(), applied, dropped + gaveUp, kernels.description(), wall,
                 outcome == Outcome.CRASHED ? crashReason.get() : null, contention.gamma(), contention.nStarGamma(),
-                elasticReport);
+                elasticReport, longestStall, checkpointsWritten);
     }
 
     private long[] samples(boolean tc) {

@@ -90,9 +90,15 @@ final class LeastSquaresObjective implements Objective {
 
     @Override
     public Sampler newSampler(int workerId, long seed) {
-        final SplittableRandom r = new SplittableRandom(seed);
         final double[] acc = new double[d];
         return new Sampler() {
+            SplittableRandom r = new SplittableRandom(seed);
+
+            @Override
+            public void reseed(long seed) {
+                r = new SplittableRandom(seed);
+            }
+
             @Override
             public float sampleGradient(MemorySegment params, MemorySegment grad) {
                 java.util.Arrays.fill(acc, 0);

@@ -41,6 +41,11 @@ final class CyclicLeastSquares implements Objective {
             long calls;
 
             @Override
+            public void reseed(long seed) {
+                // deterministic in the call count alone: the cycle runs on across epochs, seeds play no part
+            }
+
+            @Override
             public float sampleGradient(MemorySegment params, MemorySegment grad) {
                 final long first = (calls * stride + workerId) * batch;
                 calls++;

@@ -53,6 +53,11 @@ class HotLoopAllocationTest {
                 long start;
 
                 @Override
+                public void reseed(long seed) {
+                    inner.reseed(seed);
+                }
+
+                @Override
                 public float sampleGradient(MemorySegment params, MemorySegment grad) {
                     calls++;
                     if (calls == 9_000) {

@@ -70,8 +70,14 @@ class LSHContractTest extends SgdAlgorithmContract {
 
         @Override
         public Sampler newSampler(int workerId, long seed) {
-            java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
             return new Sampler() {
+                java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+
+                @Override
+                public void reseed(long seed) {
+                    r = new java.util.SplittableRandom(seed);
+                }
+
                 @Override
                 public float sampleGradient(java.lang.foreign.MemorySegment params, java.lang.foreign.MemorySegment grad) {
                     grad.fill((byte) 0);

@@ -82,9 +82,14 @@ final class LeastSquares implements Objective {
 
     @Override
     public Sampler newSampler(int workerId, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
         return new Sampler() {
+            SplittableRandom r = new SplittableRandom(seed);
             long calls;
+
+            @Override
+            public void reseed(long seed) {
+                r = new SplittableRandom(seed);
+            }
 
             @Override
             public float sampleGradient(MemorySegment params, MemorySegment grad) {

@@ -1,19 +1,28 @@
 package org.leashed.kernel.run;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.leashed.kernel.Objective;
 import org.leashed.kernel.UpdateKernels;
+import org.leashed.kernel.checkpoint.Checkpoint;
+import org.leashed.kernel.checkpoint.CheckpointException;
+import org.leashed.kernel.checkpoint.CheckpointFile;
 import org.leashed.memory.PersistenceBound;
 
 /** The contract every algorithm meets; one subclass per algorithm. */
@@ -111,6 +120,11 @@ abstract class SgdAlgorithmContract {
                     int calls;
 
                     @Override
+                    public void reseed(long seed) {
+                        inner.reseed(seed);
+                    }
+
+                    @Override
                     public float sampleGradient(MemorySegment params, MemorySegment grad) {
                         if (++calls == 30 && workerId == 0) {
                             throw new IllegalStateException("injected fault");
@@ -128,6 +142,7 @@ abstract class SgdAlgorithmContract {
         assertEquals(Outcome.CRASHED, r.outcome());
         assertTrue(r.crashReason().contains("injected fault"), r.crashReason());
         assertTrue(r.crashReason().contains("IllegalStateException"), r.crashReason());
+        assertTrue(r.crashReason().contains("worker 0 (leashed-worker-0)"), "names the failing worker: " + r.crashReason());
         // worker 0 fails on its 30th gradient: the failing epoch is not recorded and no further epoch runs.
         int recorded = r.epochs().size();
         assertTrue(recorded < 20, "ended early, after " + recorded + " epochs");
@@ -189,5 +204,139 @@ abstract class SgdAlgorithmContract {
         assertEquals(r.predictedNStar(), r.predictedNStarGamma(), 1e-12);
         assertEquals(UpdateKernels.scalar().description(), r.updateKernels());
         assertTrue(r.timeToEpsilon().containsKey("0.5") && r.timeToEpsilon().containsKey("0.01"));
+    }
+
+    /** Whether a run is a deterministic function of its seeds (no thread interleaving in the result). */
+    boolean deterministic() {
+        return algorithm() == AlgorithmKind.SEQ || algorithm() == AlgorithmKind.SYNC;
+    }
+
+    private static final Map<String, String> MODEL = Map.of("model", "least-squares d=16 n=256 b=8");
+
+    private TrainingConfig resumable(int epochs, float momentum) {
+        return new TrainingConfig(algorithm(), threads(2), PersistenceBound.unbounded(), epochs, 100, 0.2f, momentum,
+                StepSizeConfig.of(StepSizeKind.TAIL), 11, List.of(0.5, 0.01), 0, false);
+    }
+
+    private static RunResult runCapturing(Trainer trainer, float[] finalParams) {
+        RunResult r = trainer.run(new TrainingListener() {
+            @Override
+            public void onFinished(MemorySegment p) {
+                MemorySegment.copy(p, LeastSquares.F, 0, finalParams, 0, finalParams.length);
+            }
+
+            @Override
+            public void onWarning(String message) {
+                throw new AssertionError("unexpected warning: " + message); // e.g. restored loss != recorded loss
+            }
+        });
+        assertTrue(r.outcome() != Outcome.CRASHED, r.crashReason());
+        return r;
+    }
+
+    /**
+     * 4 epochs straight versus 2, checkpoint, resume for 2 more: the resumed run continues the epoch
+     * numbering, update count and wall axis; SEQ and SYNC (deterministic given the seeds) reproduce the
+     * uninterrupted trajectory bit for bit, momentum state included; the asynchronous ones stay close.
+     */
+    @ParameterizedTest
+    @ValueSource(floats = {0f, 0.5f})
+    void shouldContinueTrajectoryWhenResumedFromCheckpoint(float momentum, @TempDir Path dir) throws Exception {
+        LeastSquares problem = new LeastSquares(16, 256, 8, 3);
+        float[] straightParams = new float[16];
+        RunResult straight = runCapturing(new Trainer(problem, UpdateKernels.scalar(), resumable(4, momentum)), straightParams);
+
+        Path file = dir.resolve("run.ckpt");
+        RunResult first = new Trainer(problem, UpdateKernels.scalar(), resumable(2, momentum))
+                .checkpointTo(file, Double.POSITIVE_INFINITY, MODEL).run(TrainingListener.NONE);
+        assertEquals(1, first.checkpointsWritten(), "only at the end");
+        Checkpoint c = CheckpointFile.read(file);
+        assertEquals(2, c.completedEpochs());
+        assertEquals(2 * 100, c.appliedUpdates());
+        assertEquals(momentum > 0 ? threads(2) : 0, c.velocities().size());
+
+        float[] resumedParams = new float[16];
+        RunResult resumed = runCapturing(new Trainer(problem, UpdateKernels.scalar(), resumable(4, momentum))
+                .resumeFrom(c, MODEL, file.toString()), resumedParams);
+        assertEquals(List.of(1, 2, 3, 4), resumed.epochs().stream().map(EpochStats::epoch).toList());
+        assertEquals(List.of(100L, 200L, 300L, 400L), resumed.epochs().stream().map(EpochStats::updates).toList());
+        assertEquals(4 * 100, resumed.appliedUpdates());
+        assertEquals(first.initialLoss(), resumed.initialLoss());
+        assertEquals(first.epochs(), resumed.epochs().subList(0, 2), "the checkpoint's history is kept as it was");
+        assertTrue(resumed.epochs().get(2).wallSeconds() >= resumed.epochs().get(1).wallSeconds(), "wall axis continues");
+        long histogramTotal = 0;
+        for (long h : resumed.stalenessHistogram()) {
+            histogramTotal += h;
+        }
+        assertEquals(400, histogramTotal, "the staleness histogram continues from the checkpoint's");
+        if (deterministic()) {
+            for (int e = 0; e < 4; e++) {
+                assertEquals(straight.epochs().get(e).loss(), resumed.epochs().get(e).loss(), "loss after epoch " + (e + 1));
+            }
+            assertArrayEquals(straightParams, resumedParams, "final parameters");
+            assertArrayEquals(straight.stalenessHistogram(), resumed.stalenessHistogram());
+        } else {
+            // interleavings differ run to run: close on the scale of the initial loss, both well below it
+            double a = straight.epochs().get(3).loss();
+            double b = resumed.epochs().get(3).loss();
+            assertTrue(b < 0.5 * straight.initialLoss() && Math.abs(a - b) <= 0.05 * straight.initialLoss(),
+                    "resumed loss " + b + " vs straight " + a + " (initial " + straight.initialLoss() + ")");
+        }
+        assertNoWorkerThreadsAlive();
+    }
+
+    @Test
+    void shouldNameFieldAndBothValuesWhenResumedWithOtherConfiguration(@TempDir Path dir) throws Exception {
+        LeastSquares problem = new LeastSquares(16, 256, 8, 3);
+        Path file = dir.resolve("run.ckpt");
+        new Trainer(problem, UpdateKernels.scalar(), resumable(1, 0f)).checkpointTo(file, 1, MODEL).run(TrainingListener.NONE);
+        Checkpoint c = CheckpointFile.read(file);
+        TrainingConfig other = new TrainingConfig(algorithm(), threads(2), PersistenceBound.unbounded(), 3, 100, 0.3f, 0f,
+                StepSizeConfig.of(StepSizeKind.TAIL), 11, List.of(0.5), 0, false);
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> new Trainer(problem, UpdateKernels.scalar(), other).resumeFrom(c, MODEL, file.toString()));
+        assertTrue(e.getMessage().contains("learning_rate: checkpoint 0.2, this run 0.3"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        CheckpointException model = assertThrows(CheckpointException.class,
+                () -> new Trainer(problem, UpdateKernels.scalar(), resumable(3, 0f)).resumeFrom(c, Map.of("model", "other"), "f"));
+        assertTrue(model.getMessage().contains("model: checkpoint least-squares d=16 n=256 b=8, this run other"), model.getMessage());
+        CheckpointException done = assertThrows(CheckpointException.class,
+                () -> new Trainer(problem, UpdateKernels.scalar(), resumable(1, 0f)).resumeFrom(c, MODEL, "f"));
+        assertTrue(done.getMessage().contains("already completed 1 epoch"), done.getMessage());
+    }
+
+    /**
+     * A NaN that reaches the parameters in epoch 4 ends the run in that epoch, CRASHED; the checkpoint
+     * written after epoch 3 (checkpoints every epoch) is left as it was, not replaced by the bad state.
+     * The fault is armed when that checkpoint is reported, so the first gradient of epoch 4 carries it.
+     */
+    @Test
+    void shouldKeepLastGoodCheckpointWhenParametersBecomeNaN(@TempDir Path dir) throws Exception {
+        LeastSquares base = new LeastSquares(16, 256, 8, 3);
+        FaultyObjective faulty = new FaultyObjective(base);
+        Path file = dir.resolve("run.ckpt");
+        RunResult r = new Trainer(faulty, UpdateKernels.scalar(), resumable(10, 0f)).checkpointTo(file, 1e-9, MODEL)
+                .run(new TrainingListener() {
+                    @Override
+                    public void onCheckpoint(Path f, int epoch) {
+                        if (epoch == 3) {
+                            faulty.arm(); // workers are parked: the next gradient is epoch 4's first
+                        }
+                    }
+                });
+        assertTrue(faulty.injected(), "the fault was injected");
+        assertEquals(Outcome.CRASHED, r.outcome());
+        assertTrue(r.crashReason().contains("NaN") || r.crashReason().contains("Infinity"), r.crashReason());
+        assertTrue(r.epochs().size() <= 4, "crashed in epoch 4: " + r.epochs().size() + " epochs recorded");
+        assertEquals(3, r.checkpointsWritten());
+        Checkpoint c = CheckpointFile.read(file);
+        assertEquals(3, c.completedEpochs(), "the last good checkpoint, not the crashed epoch's state");
+        for (float x : c.parameters()) {
+            assertTrue(Float.isFinite(x), "checkpointed parameter " + x);
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no temporary files left behind");
+        }
+        assertNoWorkerThreadsAlive();
     }
 }

@@ -1,6 +1,7 @@
 package org.leashed.perf.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Locale;
 import org.leashed.kernel.run.EpochStats;
 import org.leashed.kernel.run.TrainingConfig;
@@ -58,5 +59,26 @@ final class ProgressPrinter implements TrainingListener {
         err.printf(Locale.ROOT, "epoch %3d/%d  loss %.6f  (%5.1f%% of L0)  wall %8.3f s  updates %d%n", stats.epoch(), epochs,
                 stats.loss(), 100.0 * stats.loss() / initialLoss, stats.wallSeconds(), stats.updates());
         err.flush();
+    }
+
+    @Override
+    public void onCheckpoint(Path file, int epoch) {
+        clearLiveLine();
+        err.printf(Locale.ROOT, "checkpoint after epoch %d written to %s%n", epoch, file);
+        err.flush();
+    }
+
+    @Override
+    public void onWarning(String message) {
+        clearLiveLine();
+        err.println("warning: " + message);
+        err.flush();
+    }
+
+    private void clearLiveLine() {
+        if (liveLineShown) {
+            err.print(CLEAR_LINE);
+            liveLineShown = false;
+        }
     }
 }

@@ -33,6 +33,9 @@ final class RunRecorder implements TrainingListener {
     private final List<EpochStats> epochs = new ArrayList<>();
     private ResultDocument.TestScore test;
     private boolean written;
+    private boolean started;
+    private boolean interrupting;
+    private int lastCheckpointEpoch;
 
     /**
      * @param context       run metadata for the document
@@ -48,6 +51,31 @@ final class RunRecorder implements TrainingListener {
     @Override
     public synchronized void onStart(TrainingConfig config, double initialLoss) {
         this.initialLoss = initialLoss;
+        this.started = true;
+    }
+
+    @Override
+    public synchronized void onCheckpoint(java.nio.file.Path file, int epoch) {
+        lastCheckpointEpoch = epoch;
+    }
+
+    /** Whether training started (the trainer reported its initial loss). */
+    synchronized boolean started() {
+        return started;
+    }
+
+    /** The epoch the last checkpoint was written after, 0 if none. */
+    synchronized int lastCheckpointEpoch() {
+        return lastCheckpointEpoch;
+    }
+
+    /**
+     * A signal arrived: from now on {@link #writeFinal} writes nothing, so that the file the signal
+     * handler writes ({@link #writePartial}, {@code interrupted: true}) is the one that stays, even if the
+     * run reaches its end while the handler waits for the checkpoint.
+     */
+    synchronized void beginInterrupt() {
+        interrupting = true;
     }
 
     @Override
@@ -71,7 +99,7 @@ final class RunRecorder implements TrainingListener {
      * @return whether this call wrote the file
      */
     synchronized boolean writeFinal(ResultDocument document) {
-        if (written) {
+        if (written || interrupting) {
             return false;
         }
         ResultJson.write(out, document);

@@ -1,5 +1,6 @@
 package org.leashed.perf.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -136,13 +137,18 @@ public final class TrainCommand implements Callable<Integer> {
                     + "only none is supported yet).")
     PinningPolicy pin;
 
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Checkpoint file. Not supported yet.")
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "Write a checkpoint (parameters, momentum, run state) to FILE at epoch boundaries: every "
+                    + "--checkpoint-every seconds, after the last epoch and on SIGINT/SIGTERM. Atomic, CRC32C-checked.")
     Path checkpoint;
 
-    @Option(names = "--checkpoint-every", paramLabel = "SECONDS", description = "Checkpoint period. Not supported yet.")
+    @Option(names = "--checkpoint-every", paramLabel = "SECONDS",
+            description = "Seconds between checkpoints, taken at the next epoch boundary (default: 600; needs --checkpoint).")
     Double checkpointEvery;
 
-    @Option(names = "--resume", paramLabel = "FILE", description = "Resume from a checkpoint. Not supported yet.")
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue the run a checkpoint was written by: same flags, a larger --epochs. "
+                    + "Epoch numbering, history and sampling continue where it stopped.")
     Path resume;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -180,9 +186,13 @@ public final class TrainCommand implements Callable<Integer> {
         require(probeInterval == null || (probeInterval >= 1 && probeInterval <= 100_000), "--probe-interval", probeInterval, "an integer in 1..100000 (I_P, multiplied by m)");
         require(probeDuration == null || (probeDuration >= 1 && probeDuration <= 100_000), "--probe-duration", probeDuration, "an integer in 1..100000 (D_P, multiplied by m)");
         require(probeWindow == null || (probeWindow >= 1 && probeWindow <= threads), "--probe-window", probeWindow, "an integer in 1..--threads (W_P)");
-        rejectUnsupported(checkpoint != null, "--checkpoint", "checkpointing");
-        rejectUnsupported(checkpointEvery != null, "--checkpoint-every", "checkpointing");
-        rejectUnsupported(resume != null, "--resume", "resuming from a checkpoint");
+        require(checkpointEvery == null || checkpoint != null, "--checkpoint-every", "given without --checkpoint",
+                "--checkpoint FILE (the period applies to checkpoint writes)");
+        require(checkpointEvery == null || (checkpointEvery > 0 && Double.isFinite(checkpointEvery)), "--checkpoint-every",
+                checkpointEvery, "seconds > 0");
+        require(!elastic || (checkpoint == null && resume == null), checkpoint != null ? "--checkpoint" : "--resume",
+                "with --elastic", "a static run (the elastic regulator's state is not checkpointed)");
+        require(resume == null || Files.isRegularFile(resume), "--resume", resume, "an existing checkpoint file");
         require(threads >= 1 && threads <= TrainingConfig.MAX_THREADS, "--threads", threads,
                 "an integer in 1.." + TrainingConfig.MAX_THREADS);
         require(algo != AlgorithmKind.SEQ || threads == 1, "--threads", threads, "1 for --algo SEQ (use SYNC, ASYNC, HOG or LSH for m > 1)");
@@ -205,7 +215,9 @@ public final class TrainCommand implements Callable<Integer> {
         return new TrainSettings(algo, threads, persistence, arch, layers, units, dataset, epochs,
                 rounds == null ? OptionalLong.empty() : OptionalLong.of(rounds), batch, lr, stepsize, seed, epsilons,
                 timeLimit, Optional.ofNullable(out), tailAmplitude, stalenessModel, pin, resolvedDataDir, momentum,
-                inputScale, initStd, elastic ? Optional.of(elasticConfig()) : Optional.empty());
+                inputScale, initStd, elastic ? Optional.of(elasticConfig()) : Optional.empty(), Optional.ofNullable(checkpoint),
+                checkpointEvery == null ? TrainSettings.DEFAULT_CHECKPOINT_EVERY_SECONDS : checkpointEvery,
+                Optional.ofNullable(resume));
     }
 
     private ElasticConfig elasticConfig() {
@@ -219,14 +231,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (!condition) {
             throw new ParameterException(spec.commandLine(),
                     "Invalid value for option '" + flag + "': '" + value + "', expected " + expectation);
-        }
-    }
-
-    private void rejectUnsupported(boolean given, String flag, String feature) {
-        if (given) {
-            throw new ParameterException(spec.commandLine(),
-                    "Option '" + flag + "' is not supported yet: " + feature + " is not implemented in this build;"
-                            + " leave the option out to run without it");
         }
     }
 

@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.leashed.kernel.checkpoint.Checkpoint;
+import org.leashed.kernel.checkpoint.CheckpointException;
+import org.leashed.kernel.checkpoint.CheckpointFile;
 import org.leashed.kernel.run.EpochStats;
 import org.leashed.kernel.run.RunResult;
 import org.leashed.kernel.run.StepSizeConfig;
@@ -46,6 +50,11 @@ final class TrainRunner {
     static final int EXIT_FAILURE = 1;
     /** Exit status: usage error or data unavailable. */
     static final int EXIT_USAGE = 2;
+    /**
+     * Seconds a signal handler waits for the current epoch to end so that its checkpoint can be written;
+     * after that the partial result is written anyway (the last periodic checkpoint stays on disk).
+     */
+    static final long SIGNAL_GRACE_SECONDS = 60;
     /** System property the entry script sets when stderr is a terminal (Java cannot test stderr itself). */
     static final String TERMINAL_PROPERTY = "leashed.stderr.tty";
 
@@ -77,9 +86,34 @@ final class TrainRunner {
             return EXIT_USAGE;
         }
 
+        if (settings.checkpoint().isPresent()) {
+            final Path checkpoint = settings.checkpoint().get();
+            try {
+                final Path parent = checkpoint.toAbsolutePath().getParent();
+                Files.createDirectories(parent);
+                if (!Files.isWritable(parent)) {
+                    throw new IOException("directory is not writable");
+                }
+                if (Files.isDirectory(checkpoint)) {
+                    throw new IOException("it is a directory");
+                }
+            } catch (IOException e) {
+                final String why = e instanceof java.nio.file.FileSystemException f
+                        ? f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName())
+                        : e.getMessage();
+                err.println("train: --checkpoint " + checkpoint + ": cannot write a checkpoint there (" + why + ")");
+                return EXIT_USAGE;
+            }
+        }
+
         final ResultDocument.Machine machine = MachineInfo.current(settings.pin().spelling());
         err.printf(Locale.ROOT, "leashed %s | JDK %s (%s) | %d cores available | %s%n", LeashedVersion.get(), machine.jdk(),
                 machine.vm(), machine.cores(), machine.topology().description());
+        if (settings.threads() > machine.cores()) {
+            err.printf(Locale.ROOT, "warning: --threads %d exceeds the %d cores available; the workers will time-share them "
+                    + "(T_c, staleness and contention then reflect the scheduler as much as the algorithm)%n",
+                    settings.threads(), machine.cores());
+        }
 
         final Workload workload;
         try {
@@ -117,12 +151,49 @@ final class TrainRunner {
                 machine, new ResultDocument.KernelInfo(updateKernels.description(), network.kernels().description()),
                 objective.dimension(), settings.epsilons());
         final RunRecorder recorder = new RunRecorder(context, resultFile, params -> testScore(objective, workload, params));
+        final Trainer trainer = new Trainer(objective, updateKernels, config);
+        if (settings.resume().isPresent()) {
+            final Path file = settings.resume().get();
+            try {
+                final Checkpoint checkpoint = CheckpointFile.read(file);
+                trainer.resumeFrom(checkpoint, settings.modelFields(), file.toString());
+                err.printf(Locale.ROOT, "resume: %s, continuing after epoch %d (%d updates, %.3f s of training)%n", file,
+                        checkpoint.completedEpochs(), checkpoint.appliedUpdates(), checkpoint.wallSeconds());
+            } catch (CheckpointException e) {
+                objective.closeEvaluation();
+                err.println("train: --resume: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+        }
+        if (settings.checkpoint().isPresent()) {
+            trainer.checkpointTo(settings.checkpoint().get(), settings.checkpointEverySeconds(), settings.modelFields());
+        }
         final Thread hook = Thread.ofPlatform().name("leashed-results-on-exit").unstarted(() -> {
+            recorder.beginInterrupt();
+            if (settings.checkpoint().isPresent() && recorder.started()) {
+                err.println();
+                err.println("train: signal received; finishing the current epoch to checkpoint it (waiting at most "
+                        + SIGNAL_GRACE_SECONDS + " s)");
+                err.flush();
+                trainer.requestCheckpointAndStop();
+                try {
+                    if (!trainer.awaitFinished(SIGNAL_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                        err.println("train: the epoch did not end in time; the last checkpoint on disk is the previous one");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             final ResultDocument partial = recorder.writePartial(true, "interrupted by a signal during training");
             if (partial != null) {
                 err.println();
                 err.println("train: interrupted; partial results (" + partial.epochs().size() + " epoch(s), outcome "
                         + partial.outcome() + ") written to " + resultFile);
+                if (recorder.lastCheckpointEpoch() > 0) {
+                    err.println("train: checkpoint after epoch " + recorder.lastCheckpointEpoch() + " in "
+                            + settings.checkpoint().orElseThrow() + "; continue with --resume "
+                            + settings.checkpoint().orElseThrow() + " and the same flags");
+                }
                 err.flush();
             }
         });
@@ -132,7 +203,6 @@ final class TrainRunner {
         final ProgressPrinter progress = new ProgressPrinter(err, terminal, settings.epochs());
         final RunResult result;
         try {
-            final Trainer trainer = new Trainer(objective, updateKernels, config);
             if (!settings.pin().spelling().equals("none")) {
                 trainer.onWorkerStart(new WorkerPinner(settings.pin(), Topology.read()));
             }
@@ -239,6 +309,18 @@ final class TrainRunner {
             public void onFinished(MemorySegment finalParams) {
                 first.onFinished(finalParams);
                 second.onFinished(finalParams);
+            }
+
+            @Override
+            public void onCheckpoint(Path file, int epoch) {
+                first.onCheckpoint(file, epoch);
+                second.onCheckpoint(file, epoch);
+            }
+
+            @Override
+            public void onWarning(String message) {
+                first.onWarning(message);
+                second.onWarning(message);
             }
         };
     }

@@ -20,6 +20,9 @@ import org.leashed.perf.topology.PinningPolicy;
  *
  * @param rounds updates per epoch when {@code --rounds} was given; empty means |D| / batch (see {@link #defaultUpdatesPerEpoch})
  * @param out    {@code --out}; empty means results/&lt;timestamp&gt;-&lt;algo&gt;-&lt;arch&gt;.json
+ * @param checkpoint             {@code --checkpoint}; empty: no checkpoints
+ * @param checkpointEverySeconds {@code --checkpoint-every} (default {@link #DEFAULT_CHECKPOINT_EVERY_SECONDS})
+ * @param resume                 {@code --resume}; empty: a fresh run
  */
 public record TrainSettings(
         AlgorithmKind algo,
@@ -45,7 +48,13 @@ public record TrainSettings(
         float momentum,
         InputScale inputScale,
         float initStd,
-        Optional<ElasticConfig> elastic) {
+        Optional<ElasticConfig> elastic,
+        Optional<Path> checkpoint,
+        double checkpointEverySeconds,
+        Optional<Path> resume) {
+
+    /** Seconds between checkpoints when {@code --checkpoint} is given without {@code --checkpoint-every}. */
+    public static final double DEFAULT_CHECKPOINT_EVERY_SECONDS = 600;
 
     public TrainSettings {
         Objects.requireNonNull(algo, "algo");
@@ -61,12 +70,13 @@ public record TrainSettings(
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(inputScale, "inputScale");
         Objects.requireNonNull(elastic, "elastic");
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(resume, "resume");
     }
 
     /**
      * The effective configuration keyed by long flag name in snake_case ({@code --time-limit} is
-     * {@code time_limit}); flags of features this build does not support are recorded with their
-     * (only accepted) off value.
+     * {@code time_limit}); {@code checkpoint_every} is null without {@code --checkpoint}.
      *
      * @param updatesPerEpoch the effective updates per epoch (after resolving the default)
      * @param outPath         the effective result file
@@ -97,14 +107,30 @@ public record TrainSettings(
         config.put("tail_amplitude", tailAmplitude);
         config.put("staleness_model", stalenessModel.name());
         config.put("pin", pin.spelling());
-        config.put("checkpoint", null);
-        config.put("checkpoint_every", null);
-        config.put("resume", null);
+        config.put("checkpoint", checkpoint.map(Path::toString).orElse(null));
+        config.put("checkpoint_every", checkpoint.isPresent() ? checkpointEverySeconds : null);
+        config.put("resume", resume.map(Path::toString).orElse(null));
         config.put("data_dir", dataDir.toString());
         config.put("momentum", exact(momentum));
         config.put("input_scale", inputScale.toString());
         config.put("init_std", exact(initStd));
         return config;
+    }
+
+    /**
+     * The model and data a checkpoint belongs to: resuming with another one is refused (the kernel adds the
+     * algorithm and optimiser settings).
+     */
+    public java.util.Map<String, String> modelFields() {
+        final Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("arch", arch.name());
+        fields.put("layers", Integer.toString(layers));
+        fields.put("units", Integer.toString(units));
+        fields.put("dataset", dataset.spelling());
+        fields.put("batch", Integer.toString(batch));
+        fields.put("input_scale", inputScale.toString());
+        fields.put("init_std", Float.toString(initStd));
+        return fields;
     }
 
     /** The float as the user wrote it (0.005, not 0.004999999888241291). */

@@ -129,7 +129,7 @@ public final class NetworkObjective implements Objective {
         private final Network network;
         private final Dataset training;
         private final int batchSize;
-        private final SplittableRandom random;
+        private SplittableRandom random;
         private final Workspace workspace;
         private final int[] permutation;
         private final int[] batch;
@@ -147,6 +147,16 @@ public final class NetworkObjective implements Objective {
             }
             this.batch = new int[batchSize];
             this.nextIndex = permutation.length; // forces a shuffle before the first batch
+        }
+
+        /** Back to the state of a fresh sampler with {@code seed}: identity permutation, shuffle pending. */
+        @Override
+        public void reseed(long seed) {
+            random = new SplittableRandom(seed);
+            for (int i = 0; i < permutation.length; i++) {
+                permutation[i] = i;
+            }
+            nextIndex = permutation.length;
         }
 
         @Override

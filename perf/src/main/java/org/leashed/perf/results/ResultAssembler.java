@@ -53,7 +53,9 @@ public final class ResultAssembler {
                 staleness, staleness, casTries, casTries, latency(result.tcNanos()), latency(result.tuNanos()),
                 new ResultDocument.Memory(result.liveVectorsPeak(), result.offHeapBytesPeak()), result.workerSeconds(),
                 new ResultDocument.Contention(result.predictedNStar(), result.measuredNMean()), test,
-                result.appliedUpdates(), result.droppedUpdates(), result.trainingWallSeconds(), elastic(result.elastic()));
+                result.appliedUpdates(), result.droppedUpdates(), result.trainingWallSeconds(), elastic(result.elastic()),
+                result.stall() == null ? null : new ResultDocument.Stall(result.stall().worker(), result.stall().seconds(),
+                        result.stall().epoch(), result.stall().describe()));
     }
 
     private static ResultDocument.Elastic elastic(ElasticReport e) {

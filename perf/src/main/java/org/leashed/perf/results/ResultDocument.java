@@ -47,6 +47,9 @@ import java.util.Map;
  * @param appliedUpdates  updates applied in total
  * @param droppedUpdates  gradients dropped (staleness above the step-size strategy's bound, LAU-SPC give-ups)
  * @param trainingWallS   training wall time, loss evaluations excluded
+ * @param elastic         ELAsyncSGD results; absent for a static run
+ * @param stall           the longest stall the trainer's watchdog reported (no update ticket taken for its
+ *                        threshold); absent when there was none
  */
 @JsonPropertyOrder({"leashed_version", "started_at", "config", "machine", "kernels", "dimension", "outcome", "interrupted",
     "crash_reason", "initial_loss", "epochs", "epoch_loss", "epoch_time", "time_to_epsilon", "staleness_hist",
@@ -80,7 +83,32 @@ public record ResultDocument(
         long appliedUpdates,
         long droppedUpdates,
         double trainingWallS,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Elastic elastic) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Elastic elastic,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Stall stall) {
+
+    /** A document without a stall ({@code stall = null}). */
+    public ResultDocument(String leashedVersion, String startedAt, Map<String, Object> config, Machine machine,
+                          KernelInfo kernels, long dimension, String outcome, boolean interrupted, String crashReason,
+                          double initialLoss, List<Epoch> epochs, List<Double> epochLoss, List<Double> epochTime,
+                          Map<String, Double> timeToEpsilon, Map<String, Long> stalenessHist, Map<String, Long> stalenessDist,
+                          Map<String, Long> casTriesHist, Map<String, Long> numtriesdist, Latency tcNs, Latency tuNs,
+                          Memory memory, double workerSeconds, Contention contention, TestScore test, long appliedUpdates,
+                          long droppedUpdates, double trainingWallS, Elastic elastic) {
+        this(leashedVersion, startedAt, config, machine, kernels, dimension, outcome, interrupted, crashReason, initialLoss,
+                epochs, epochLoss, epochTime, timeToEpsilon, stalenessHist, stalenessDist, casTriesHist, numtriesdist, tcNs,
+                tuNs, memory, workerSeconds, contention, test, appliedUpdates, droppedUpdates, trainingWallS, elastic, null);
+    }
+
+    /**
+     * A stall the watchdog saw.
+     *
+     * @param worker  the worker longest inside its update section (ASYNC: the lock holder), -1 if none was
+     * @param seconds how long, when last observed
+     * @param epoch   the epoch it happened in
+     * @param message the warning line printed during the run
+     */
+    public record Stall(int worker, double seconds, int epoch, String message) {
+    }
 
     /**
      * ELAsyncSGD results (elastic runs only; absent otherwise). Times are training seconds.

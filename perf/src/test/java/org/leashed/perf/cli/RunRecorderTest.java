@@ -52,4 +52,26 @@ class RunRecorderTest {
         recorder.onFinished(MemorySegment.ofArray(new float[3]));
         assertEquals(new ResultDocument.TestScore(0.25, 0.9, 12), recorder.test());
     }
+
+    /**
+     * A signal that arrives while the run is still ending: the handler marks the interruption first, so
+     * the main thread's final write (which may come while the handler waits for the checkpoint) is refused
+     * and the handler's partial document, with {@code interrupted: true}, is the one on disk.
+     */
+    @Test
+    void shouldRefuseFinalWriteWhenInterruptBegan() {
+        final Path out = dir.resolve("run.json");
+        final RunRecorder recorder = new RunRecorder(context(), out, params -> new ResultDocument.TestScore(0, 1, 1));
+        assertFalse(recorder.started());
+        recorder.onStart(null, 2.0);
+        recorder.onEpoch(new EpochStats(1, 0.9, 1.0, 117));
+        recorder.onCheckpoint(dir.resolve("c.ckpt"), 1);
+        assertTrue(recorder.started());
+        recorder.beginInterrupt();
+        final ResultDocument partial = ResultAssembler.partial(context(), 2.0, List.of(), null, false, "x");
+        assertFalse(recorder.writeFinal(partial), "refused once an interruption began");
+        assertTrue(recorder.writePartial(true, "interrupted by a signal") != null);
+        assertTrue(ResultJson.read(out).interrupted());
+        assertEquals(1, recorder.lastCheckpointEpoch());
+    }
 }

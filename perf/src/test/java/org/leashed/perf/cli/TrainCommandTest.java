@@ -173,17 +173,6 @@ class TrainCommandTest {
         assertTrue(run.err().contains(shown), "the message shows the value: " + run.err());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "--checkpoint|c.bin|--checkpoint",
-        "--checkpoint-every|60|--checkpoint-every",
-        "--resume|c.bin|--resume"})
-    void shouldRejectAsNotSupportedYetWhenFeatureIsMissing(String flag, String value, String named) {
-        final Run run = value == null ? execute("train", flag) : execute("train", flag, value);
-        assertEquals(2, run.exitCode(), run.err());
-        assertTrue(run.err().contains(named) && run.err().contains("not supported yet"), run.err());
-    }
-
     @Test
     void shouldNameTheDirectoryAndTheFilesWhenCifar10IsMissing(@TempDir Path dataDir) {
         final Run run = execute("train", "--dataset", "CIFAR10", "--arch", "CIFARCNN", "--data-dir", dataDir.toString());
@@ -220,5 +209,50 @@ class TrainCommandTest {
             assertTrue(out.toString().contains(flag), "help lacks " + flag);
         }
         assertFalse(out.toString().contains("${"), "unexpanded help variable");
+    }
+
+    @Test
+    void shouldCarryCheckpointFlagsIntoSettingsWhenGiven(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        final Path resume = java.nio.file.Files.writeString(dir.resolve("old.ckpt"), "x");
+        final TrainSettings s = parse("--checkpoint", "run.ckpt", "--checkpoint-every", "30", "--resume", resume.toString(),
+                "--epochs", "4", "--data-dir", "/tmp/d");
+        assertEquals(Optional.of(Path.of("run.ckpt")), s.checkpoint());
+        assertEquals(30.0, s.checkpointEverySeconds());
+        assertEquals(Optional.of(resume), s.resume());
+        final var config = s.toConfigMap(117, Path.of("r.json"));
+        assertEquals("run.ckpt", config.get("checkpoint"));
+        assertEquals(30.0, config.get("checkpoint_every"));
+        assertEquals(resume.toString(), config.get("resume"));
+        final TrainSettings defaults = parse("--checkpoint", "run.ckpt", "--data-dir", "/tmp/d");
+        assertEquals(TrainSettings.DEFAULT_CHECKPOINT_EVERY_SECONDS, defaults.checkpointEverySeconds());
+        assertEquals(Optional.empty(), defaults.resume());
+        assertTrue(defaults.modelFields().keySet().containsAll(List.of("arch", "layers", "units", "dataset", "batch")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--checkpoint-every 60|--checkpoint-every|given without --checkpoint",
+        "--checkpoint c.ckpt --checkpoint-every 0|--checkpoint-every|seconds > 0",
+        "--checkpoint c.ckpt --checkpoint-every -5|--checkpoint-every|seconds > 0",
+        "--checkpoint c.ckpt --checkpoint-every NaN|--checkpoint-every|seconds > 0",
+        "--checkpoint c.ckpt --checkpoint-every Infinity|--checkpoint-every|seconds > 0",
+        "--resume /nonexistent/c.ckpt|--resume|an existing checkpoint file",
+        "--algo LSH --threads 2 --elastic --checkpoint c.ckpt|--checkpoint|with --elastic"})
+    void shouldExitWithUsageErrorWhenCheckpointFlagsConflict(String args, String flag, String expected) {
+        final List<String> argv = new java.util.ArrayList<>(List.of("train"));
+        argv.addAll(List.of(args.split(" ")));
+        argv.addAll(List.of("--data-dir", "/nonexistent"));
+        final Run run = execute(argv.toArray(String[]::new));
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("'" + flag + "'") && run.err().contains(expected), run.err());
+        assertTrue(!run.err().contains("\tat "), "no stack trace: " + run.err());
+    }
+
+    @Test
+    void shouldExitWithUsageErrorBeforeTrainingWhenCheckpointCannotBeWritten(@org.junit.jupiter.api.io.TempDir Path dir) {
+        final Run run = execute("train", "--out", dir.resolve("r.json").toString(), "--checkpoint", dir.toString(),
+                "--data-dir", "/nonexistent");
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("--checkpoint " + dir) && run.err().contains("it is a directory"), run.err());
     }
 }

@@ -158,4 +158,26 @@ class ResultJsonTest {
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }
+
+    @Test
+    void shouldWriteAndReadStallWhenWatchdogReportedOne() throws IOException {
+        final org.leashed.kernel.run.RunResult r = ResultFixtures.finishedRun();
+        final org.leashed.kernel.run.RunResult stalled = new org.leashed.kernel.run.RunResult(r.config(), r.outcome(),
+                r.initialLoss(), r.epochs(), r.timeToEpsilon(), r.stalenessHistogram(), r.casTriesHistogram(), r.tcNanos(),
+                r.tuNanos(), r.liveVectorsPeak(), r.offHeapBytesPeak(), r.workerSeconds(), r.predictedNStar(),
+                r.measuredNMean(), r.appliedUpdates(), r.droppedUpdates(), r.updateKernels(), r.trainingWallSeconds(),
+                r.crashReason(), r.persistenceGamma(), r.predictedNStarGamma(), r.elastic(),
+                new org.leashed.kernel.run.StallReport(1, 2.5, 3, org.leashed.kernel.run.AlgorithmKind.ASYNC), 0);
+        final ResultDocument doc = ResultAssembler.complete(ResultFixtures.context(), stalled, null);
+        final JsonNode stall = new ObjectMapper().readTree(ResultJson.toJson(doc)).get("stall");
+        assertEquals(1, stall.get("worker").asInt());
+        assertEquals(2.5, stall.get("seconds").asDouble());
+        assertEquals(3, stall.get("epoch").asInt());
+        assertTrue(stall.get("message").asText().contains("worker 1") && stall.get("message").asText().contains("lock"),
+                stall.toString());
+        final Path file = dir.resolve("stall.json");
+        ResultJson.write(file, doc);
+        assertEquals(doc.stall(), ResultJson.read(file).stall());
+        assertNull(new ObjectMapper().readTree(ResultJson.toJson(complete())).get("stall"), "absent without a stall");
+    }
 }

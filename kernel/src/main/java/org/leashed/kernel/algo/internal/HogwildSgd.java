@@ -89,7 +89,9 @@ public final class HogwildSgd extends SharedThetaAlgorithm {
                 long tau = order.getAndIncrement() - seen;
                 boolean drop = table.drops(tau);
                 if (!drop) {
+                    context.enterUpdate(t0);
                     kernels.axpy(d, -table.eta(tau), step, theta); // plain racy component-wise update
+                    context.leaveUpdate();
                 }
                 metrics.recordTu(System.nanoTime() - t0);
                 if (drop) {

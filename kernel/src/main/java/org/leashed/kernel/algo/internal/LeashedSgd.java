@@ -112,6 +112,26 @@ public final class LeashedSgd implements SgdAlgorithm {
         return pool.liveVectorsPeak();
     }
 
+    /** Pool vectors live right now (diagnostics: 1 between epochs, 0 after {@link #close()} unless one leaked). */
+    public long poolLiveVectors() {
+        return pool.liveVectors();
+    }
+
+    /** Poison checks that fired (poison mode). */
+    public long poolPoisonHits() {
+        return pool.poisonHits();
+    }
+
+    /** Vector incarnations recycled so far. */
+    public long poolRecycledVectors() {
+        return pool.recycledVectors();
+    }
+
+    /** Slots the pool created (at most {@link #poolCapacity(int)}). */
+    public int poolCreatedVectors() {
+        return pool.createdVectors();
+    }
+
     @Override
     public void close() {
         if (!retired) {
@@ -167,7 +187,9 @@ public final class LeashedSgd implements SgdAlgorithm {
                         continue; // compute a fresh gradient under the same ticket
                     }
                     long t0 = System.nanoTime();
+                    context.enterUpdate(t0);
                     boolean published = updater.update(this);
+                    context.leaveUpdate();
                     metrics.recordTu(System.nanoTime() - t0);
                     if (published) {
                         metrics.recordTries(updater.failedAttempts() + 1);

@@ -87,8 +87,10 @@ public final class LockedAsyncSgd extends SharedThetaAlgorithm {
                     tau = sequence - seen;
                     drop = table.drops(tau);
                     if (!drop) {
+                        context.enterUpdate(System.nanoTime()); // inside the lock: a stall here blocks everyone
                         kernels.axpy(d, -table.eta(tau), step, theta); // plain: under the lock
                         sequence++;
+                        context.leaveUpdate();
                     }
                 } finally {
                     lock.unlock();

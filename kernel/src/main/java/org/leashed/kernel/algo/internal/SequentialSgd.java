@@ -53,7 +53,9 @@ public final class SequentialSgd extends SharedThetaAlgorithm {
             while (context.takeTicket()) {
                 MemorySegment step = context.computeStep(theta);
                 long t0 = System.nanoTime();
+                context.enterUpdate(t0);
                 kernels.axpy(d, -eta, step, theta);
+                context.leaveUpdate();
                 metrics.recordTu(System.nanoTime() - t0);
                 metrics.recordApplied(0);
             }

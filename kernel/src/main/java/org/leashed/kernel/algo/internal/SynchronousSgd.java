@@ -110,9 +110,11 @@ public final class SynchronousSgd extends SharedThetaAlgorithm {
                     return; // terminated by a stop request
                 }
                 long t0 = System.nanoTime();
+                context.enterUpdate(t0);
                 for (int w = 0; w < slices.length; w++) { // the average of the m steps, on my slice
                     kernels.axpy(count, a, slices[w], mine);
                 }
+                context.leaveUpdate();
                 metrics.recordTu(System.nanoTime() - t0);
                 if (!barrier.arriveAndAwait()) {
                     return;
