@@ -105,7 +105,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     /*
      * GEMM. Register blocks of 4 rows of C by 4 vectors (16 accumulators, 4 B loads and 4 broadcasts
-     * per k step: fits the 32 AVX-512 registers), then 4x1, 1x4 and 1x1 blocks of whole vectors. The
+     * per k step: fits the 32 AVX-512 registers); single-vector columns in strips of 8 rows (8x1: 8
+     * independent FMA chains cover FMA latency x 2 pipes, 4x1 is latency-bound), then 4x1, 1x4 and
+     * 1x1 blocks for the row remainders. The
      * last n % lanes columns (all of them when n < lanes, e.g. the 10-wide output layer) are computed
      * from a zero-padded copy of those B columns in a per-thread scratch panel (k x lanes).
      *
@@ -128,9 +130,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int nVec = n - n % lanes;
         final int nWide = nVec - nVec % wide;
         final int rem = n - nVec;
-        final int m4 = m - m % 4;
         final long panelFloats = rem > 0 ? (long) k * lanes : 0;
-        final MemorySegment scratch = rem > 0 || accumulate ? Scratch.floats(panelFloats + 16L * lanes) : c;
+        final MemorySegment scratch = rem > 0 || accumulate ? Scratch.floats(panelFloats + 32L * lanes) : c;
         final long stage = panelFloats;
         if (rem > 0) {
             packTail(k, b, bOff + nVec, ldb, rem, scratch, lanes);
@@ -138,46 +139,87 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // sums go to C directly, or to the staging area (rows of 4 vectors) when accumulating
         final MemorySegment dst = accumulate ? scratch : c;
         final int ldd = accumulate ? wide : ldc;
-        for (int i = 0; i < m4; i += 4) {
-            final long aRow = aOff + (long) i * aRowStride;
-            final long cRow = cOff + (long) i * ldc;
-            int j = 0;
-            for (; j < nWide; j += wide) {
-                block4x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
-                if (accumulate) {
-                    addStaged(scratch, stage, wide, 4, 4, c, cRow + j, ldc);
+        // columns [0, nWide): strips of 6 rows x 4 vectors, then 4x4, then single rows. Exception,
+        // measured: with contiguous A rows and long k (the 784-input forward), 6 row streams of A run
+        // at ~60% of 4 (73 vs 118 GFLOP/s, NOTES-nn.md), so that case keeps 4-row strips.
+        final boolean six = !(aColStride == 1 && k > 256);
+        if (nWide > 0) {
+            int i = 0;
+            for (; six && i + 6 <= m; i += 6) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = 0; j < nWide; j += wide) {
+                    block6x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 6, 4, c, cRow + j, ldc);
+                    }
                 }
             }
-            for (; j < nVec; j += lanes) {
-                block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
-                if (accumulate) {
-                    addStaged(scratch, stage, wide, 4, 1, c, cRow + j, ldc);
+            for (; i + 4 <= m; i += 4) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = 0; j < nWide; j += wide) {
+                    block4x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 4, 4, c, cRow + j, ldc);
+                    }
                 }
             }
-            if (rem > 0) {
-                block4x1(k, a, aRow, aRowStride, aColStride, scratch, 0, lanes, scratch, stage, wide);
-                unstage(scratch, stage, wide, 4, rem, c, cRow + nVec, ldc, accumulate);
+            for (; i < m; i++) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = 0; j < nWide; j += wide) {
+                    block1x4(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 1, 4, c, cRow + j, ldc);
+                    }
+                }
             }
         }
-        for (int i = m4; i < m; i++) {
-            final long aRow = aOff + (long) i * aRowStride;
-            final long cRow = cOff + (long) i * ldc;
-            int j = 0;
-            for (; j < nWide; j += wide) {
-                block1x4(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
-                if (accumulate) {
-                    addStaged(scratch, stage, wide, 1, 4, c, cRow + j, ldc);
+        // columns [nWide, n): single vectors and the packed tail, strips of 8 rows, then 4, then single rows
+        if (nWide < n) {
+            int i = 0;
+            for (; i + 8 <= m; i += 8) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nVec; j += lanes) {
+                    block8x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 8, 1, c, cRow + j, ldc);
+                    }
+                }
+                if (rem > 0) {
+                    block8x1(k, a, aRow, aRowStride, aColStride, scratch, 0, lanes, scratch, stage, wide);
+                    unstage(scratch, stage, wide, 8, rem, c, cRow + nVec, ldc, accumulate);
                 }
             }
-            for (; j < nVec; j += lanes) {
-                block1x1(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
-                if (accumulate) {
-                    addStaged(scratch, stage, wide, 1, 1, c, cRow + j, ldc);
+            for (; i + 4 <= m; i += 4) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nVec; j += lanes) {
+                    block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 4, 1, c, cRow + j, ldc);
+                    }
+                }
+                if (rem > 0) {
+                    block4x1(k, a, aRow, aRowStride, aColStride, scratch, 0, lanes, scratch, stage, wide);
+                    unstage(scratch, stage, wide, 4, rem, c, cRow + nVec, ldc, accumulate);
                 }
             }
-            if (rem > 0) {
-                block1x1(k, a, aRow, aColStride, scratch, 0, lanes, scratch, stage);
-                unstage(scratch, stage, wide, 1, rem, c, cRow + nVec, ldc, accumulate);
+            for (; i < m; i++) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nVec; j += lanes) {
+                    block1x1(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 1, 1, c, cRow + j, ldc);
+                    }
+                }
+                if (rem > 0) {
+                    block1x1(k, a, aRow, aColStride, scratch, 0, lanes, scratch, stage);
+                    unstage(scratch, stage, wide, 1, rem, c, cRow + nVec, ldc, accumulate);
+                }
             }
         }
     }
@@ -195,6 +237,56 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 panel.setAtIndex(F, dst + t, 0f);
             }
         }
+    }
+
+    /** {@code D(6, 4 vectors) at d0 (leading dimension ldd) = A(6 rows at a0, k) . B(k, 4 vectors at bp)}. */
+    private void block6x4(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            final long ap = (long) p * aCs;
+            FloatVector b0 = load(b, bp), b1 = load(b, bp + L), b2 = load(b, bp + 2L * L), b3 = load(b, bp + 3L * L);
+            FloatVector x = bcast(a, a0 + ap);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = bcast(a, a1 + ap);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = bcast(a, a2 + ap);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = bcast(a, a3 + ap);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = bcast(a, a4 + ap);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = bcast(a, a5 + ap);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        final long v = (long) L * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c40.intoMemorySegment(d, q, NATIVE); c41.intoMemorySegment(d, q + v, NATIVE);
+        c42.intoMemorySegment(d, q + 2 * v, NATIVE); c43.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c50.intoMemorySegment(d, q, NATIVE); c51.intoMemorySegment(d, q + v, NATIVE);
+        c52.intoMemorySegment(d, q + 2 * v, NATIVE); c53.intoMemorySegment(d, q + 3 * v, NATIVE);
     }
 
     /** {@code D(4, 4 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 4 vectors at bp)}. */
@@ -254,6 +346,32 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final long q = d0 * Float.BYTES;
         c0.intoMemorySegment(d, q, NATIVE); c1.intoMemorySegment(d, q + row, NATIVE);
         c2.intoMemorySegment(d, q + 2 * row, NATIVE); c3.intoMemorySegment(d, q + 3 * row, NATIVE);
+    }
+
+    /** {@code D(8, 1 vector) at d0 = A(8 rows at a0, k) . B(k, 1 vector at bp)}. */
+    private void block8x1(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs, a6 = a5 + aRs, a7 = a6 + aRs;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            final long ap = (long) p * aCs;
+            FloatVector b0 = load(b, bp);
+            c0 = bcast(a, a0 + ap).fma(b0, c0);
+            c1 = bcast(a, a1 + ap).fma(b0, c1);
+            c2 = bcast(a, a2 + ap).fma(b0, c2);
+            c3 = bcast(a, a3 + ap).fma(b0, c3);
+            c4 = bcast(a, a4 + ap).fma(b0, c4);
+            c5 = bcast(a, a5 + ap).fma(b0, c5);
+            c6 = bcast(a, a6 + ap).fma(b0, c6);
+            c7 = bcast(a, a7 + ap).fma(b0, c7);
+        }
+        final long row = (long) ldd * Float.BYTES;
+        final long q = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, q, NATIVE); c1.intoMemorySegment(d, q + row, NATIVE);
+        c2.intoMemorySegment(d, q + 2 * row, NATIVE); c3.intoMemorySegment(d, q + 3 * row, NATIVE);
+        c4.intoMemorySegment(d, q + 4 * row, NATIVE); c5.intoMemorySegment(d, q + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, q + 6 * row, NATIVE); c7.intoMemorySegment(d, q + 7 * row, NATIVE);
     }
 
     /** {@code D(1, 4 vectors) at d0 = A(row at aRow, k) . B(k, 4 vectors at bp)}. */

@@ -252,14 +252,14 @@ class ThesisNetworkTest {
                 MemorySegment g = arena.allocate(net.parameterCount() * 4);
                 vector.initialize(p, 1, 0.1f);
                 long allocated = Long.MAX_VALUE;
-                for (int round = 0; round < 100 && allocated > 0; round++) {
+                for (int round = 0; round < 500 && allocated > 0; round++) { // C2 needs ~70 rounds with -ea on an idle core, more under load
                     long before = threads.getCurrentThreadAllocatedBytes();
                     for (int i = 0; i < 100; i++) {
                         vector.lossAndGradient(ws, p, g, data, indices, batch);
                     }
                     allocated = threads.getCurrentThreadAllocatedBytes() - before;
                 }
-                assertEquals(0, allocated, net.describe() + ": bytes allocated by 100 calls after 100 rounds of warm-up");
+                assertEquals(0, allocated, net.describe() + ": bytes allocated by 100 calls after 500 rounds of warm-up");
             }
         }
     }
