@@ -1,5 +1,6 @@
 package org.leashed.nn.simd;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -11,12 +12,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API kernels. Loaded only by name through {@link KernelProvider}. Each loop is: main vector
- * loop up to {@code species.loopBound(n)}, then a masked vector tail (GEMM, where a tail is a whole
- * 10-wide output layer) or a plain scalar tail. Elementwise kernels and GEMM use the same operation
- * order and the same FMA choice as {@link ScalarKernels}, so they match it bit for bit.
+ * loop up to {@code species.loopBound(n)}, then a plain scalar tail; GEMM's column tail instead runs
+ * whole vectors over a zero-padded per-thread copy of the last B columns (see {@link #gemm}), because
+ * the 10-wide output layer is all tail. No masked memory access anywhere: out of a segment's range it
+ * falls back to Java code that boxes. Elementwise kernels and GEMM use the same operation order and
+ * the same FMA choice as {@link ScalarKernels}, so they match it bit for bit.
  *
- * <p>GEMM register blocking: 4 rows of C by 4 vectors of columns (16 accumulators, 4 B loads and 4
- * broadcasts per k step: fits the 32 AVX-512 registers), then 4x1, 1x4 and 1x1 edge blocks.
+ * <p>Allocation: none in steady state, provided C2 sees one species here (production loads one
+ * subclass); vectors never cross a method boundary.
  */
 public abstract sealed class VectorKernels implements Kernels permits VectorKernels.S64, VectorKernels.S128, VectorKernels.S256, VectorKernels.S512 {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -92,54 +95,212 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         return FloatVector.fromMemorySegment(species(), s, index * Float.BYTES, NATIVE);
     }
 
-    private FloatVector load(MemorySegment s, long index, VectorMask<Float> mask) {
-        return FloatVector.fromMemorySegment(species(), s, index * Float.BYTES, NATIVE, mask);
+    private FloatVector loadBytes(MemorySegment s, long byteOffset) {
+        return FloatVector.fromMemorySegment(species(), s, byteOffset, NATIVE);
     }
 
     private FloatVector bcast(MemorySegment s, long index) {
         return FloatVector.broadcast(species(), s.getAtIndex(F, index));
     }
 
+    /*
+     * GEMM. Register blocks of 4 rows of C by 4 vectors (16 accumulators, 4 B loads and 4 broadcasts
+     * per k step: fits the 32 AVX-512 registers); single-vector columns in strips of 8 rows (8x1: 8
+     * independent FMA chains cover FMA latency x 2 pipes, 4x1 is latency-bound), then 4x1, 1x4 and
+     * 1x1 blocks for the row remainders. The
+     * last n % lanes columns (all of them when n < lanes, e.g. the 10-wide output layer) are computed
+     * from a zero-padded copy of those B columns in a per-thread scratch panel (k x lanes).
+     *
+     * Zero allocation, by construction: no masked load or store (out of a segment's range the Vector
+     * API's masked access is a Java fallback that boxes: the 48-624 B per call measured before); no
+     * vector or mask crosses a method boundary (a vector argument or result of a call C2 does not
+     * inline is boxed); and each block writes its sums unconditionally, to C or, when accumulating,
+     * to a staging area of the scratch that a second small method adds to C. (Adding C inside the
+     * block doubled its vector loads and pushed C2 past its inlining budget: the loads then returned
+     * boxed vectors, ~100 B each.) Column-tail sums are always staged and copied out with scalar code.
+     *
+     * Per output element the FMA order is p = 0..k-1 from zero, then C + sum when accumulating:
+     * bit-identical to ScalarKernels.
+     */
     @Override
     public void gemm(int m, int n, int k, MemorySegment a, long aOff, int aRowStride, int aColStride,
                      MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate) {
         final int lanes = species().length();
-        final int wide = 4 * species().length();
-        final int nWide = n - n % wide;
-        final int nVec = n - n % species().length();
-        final int m4 = m - m % 4;
-        for (int i = 0; i < m4; i += 4) {
-            int j = 0;
-            for (; j < nWide; j += wide) {
-                block4x4(k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate, i, j);
+        final int wide = 4 * lanes;
+        final int nVec = n - n % lanes;
+        final int nWide = nVec - nVec % wide;
+        final int rem = n - nVec;
+        final long panelFloats = rem > 0 ? (long) k * lanes : 0;
+        final MemorySegment scratch = rem > 0 || accumulate ? Scratch.floats(panelFloats + 32L * lanes) : c;
+        final long stage = panelFloats;
+        if (rem > 0) {
+            packTail(k, b, bOff + nVec, ldb, rem, scratch, lanes);
+        }
+        // sums go to C directly, or to the staging area (rows of 4 vectors) when accumulating
+        final MemorySegment dst = accumulate ? scratch : c;
+        final int ldd = accumulate ? wide : ldc;
+        // columns [0, nWide): strips of 6 rows x 4 vectors, then 4x4, then single rows. Exception,
+        // measured: with contiguous A rows and long k (the 784-input forward), 6 row streams of A run
+        // at ~60% of 4 (73 vs 118 GFLOP/s, NOTES-nn.md), so that case keeps 4-row strips.
+        final boolean six = !(aColStride == 1 && k > 256);
+        if (nWide > 0) {
+            int i = 0;
+            for (; six && i + 6 <= m; i += 6) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = 0; j < nWide; j += wide) {
+                    block6x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 6, 4, c, cRow + j, ldc);
+                    }
+                }
             }
-            for (; j < nVec; j += species().length()) {
-                block4x1(k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate, i, j, species().maskAll(true));
+            for (; i + 4 <= m; i += 4) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = 0; j < nWide; j += wide) {
+                    block4x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 4, 4, c, cRow + j, ldc);
+                    }
+                }
             }
-            if (j < n) {
-                block4x1(k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate, i, j, species().indexInRange(j, n));
+            for (; i < m; i++) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = 0; j < nWide; j += wide) {
+                    block1x4(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 1, 4, c, cRow + j, ldc);
+                    }
+                }
             }
         }
-        for (int i = m4; i < m; i++) {
-            for (int j = 0; j < n; j += species().length()) {
-                VectorMask<Float> mask = j + species().length() <= n ? species().maskAll(true) : species().indexInRange(j, n);
-                block1x1(k, a, aOff + (long) i * aRowStride, aColStride, b, bOff, ldb, c, cOff + (long) i * ldc, accumulate, j, mask);
+        // columns [nWide, n): single vectors and the packed tail, strips of 8 rows, then 4, then single rows
+        if (nWide < n) {
+            int i = 0;
+            for (; i + 8 <= m; i += 8) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nVec; j += lanes) {
+                    block8x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 8, 1, c, cRow + j, ldc);
+                    }
+                }
+                if (rem > 0) {
+                    block8x1(k, a, aRow, aRowStride, aColStride, scratch, 0, lanes, scratch, stage, wide);
+                    unstage(scratch, stage, wide, 8, rem, c, cRow + nVec, ldc, accumulate);
+                }
+            }
+            for (; i + 4 <= m; i += 4) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nVec; j += lanes) {
+                    block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 4, 1, c, cRow + j, ldc);
+                    }
+                }
+                if (rem > 0) {
+                    block4x1(k, a, aRow, aRowStride, aColStride, scratch, 0, lanes, scratch, stage, wide);
+                    unstage(scratch, stage, wide, 4, rem, c, cRow + nVec, ldc, accumulate);
+                }
+            }
+            for (; i < m; i++) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nVec; j += lanes) {
+                    block1x1(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 1, 1, c, cRow + j, ldc);
+                    }
+                }
+                if (rem > 0) {
+                    block1x1(k, a, aRow, aColStride, scratch, 0, lanes, scratch, stage);
+                    unstage(scratch, stage, wide, 1, rem, c, cRow + nVec, ldc, accumulate);
+                }
             }
         }
     }
 
-    private void block4x4(int k, MemorySegment a, long aOff, int aRs, int aCs, MemorySegment b, long bOff, int ldb,
-                          MemorySegment c, long cOff, int ldc, boolean accumulate, int i, int j) {
-        final int L = species().length();
-        FloatVector c00 = FloatVector.zero(species()), c01 = c00, c02 = c00, c03 = c00;
+    /** {@code panel(k, lanes) = B(0..k, j0..j0+rem)} padded with zeros to full vectors. */
+    private static void packTail(int k, MemorySegment b, long bCol, int ldb, int rem, MemorySegment panel, int lanes) {
+        for (int p = 0; p < k; p++) {
+            final long src = bCol + (long) p * ldb;
+            final long dst = (long) p * lanes;
+            int t = 0;
+            for (; t < rem; t++) {
+                panel.setAtIndex(F, dst + t, b.getAtIndex(F, src + t));
+            }
+            for (; t < lanes; t++) {
+                panel.setAtIndex(F, dst + t, 0f);
+            }
+        }
+    }
+
+    /** {@code D(6, 4 vectors) at d0 (leading dimension ldd) = A(6 rows at a0, k) . B(k, 4 vectors at bp)}. */
+    private void block6x4(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        long a0 = aOff + (long) i * aRs;
-        long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
-        long bp = bOff + j;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs;
         for (int p = 0; p < k; p++, bp += ldb) {
-            long ap = (long) p * aCs;
+            final long ap = (long) p * aCs;
+            FloatVector b0 = load(b, bp), b1 = load(b, bp + L), b2 = load(b, bp + 2L * L), b3 = load(b, bp + 3L * L);
+            FloatVector x = bcast(a, a0 + ap);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = bcast(a, a1 + ap);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = bcast(a, a2 + ap);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = bcast(a, a3 + ap);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = bcast(a, a4 + ap);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = bcast(a, a5 + ap);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        final long v = (long) L * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c40.intoMemorySegment(d, q, NATIVE); c41.intoMemorySegment(d, q + v, NATIVE);
+        c42.intoMemorySegment(d, q + 2 * v, NATIVE); c43.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c50.intoMemorySegment(d, q, NATIVE); c51.intoMemorySegment(d, q + v, NATIVE);
+        c52.intoMemorySegment(d, q + 2 * v, NATIVE); c53.intoMemorySegment(d, q + 3 * v, NATIVE);
+    }
+
+    /** {@code D(4, 4 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 4 vectors at bp)}. */
+    private void block4x4(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            final long ap = (long) p * aCs;
             FloatVector b0 = load(b, bp), b1 = load(b, bp + L), b2 = load(b, bp + 2L * L), b3 = load(b, bp + 3L * L);
             FloatVector x = bcast(a, a0 + ap);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
@@ -151,89 +312,139 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
         // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
-        final VectorSpecies<Float> sp = species();
-        final long r0 = (cOff + (long) i * ldc + j) * Float.BYTES;
-        final long row = (long) ldc * Float.BYTES;
         final long v = (long) L * Float.BYTES;
-        if (accumulate) {
-            c00 = c00.add(FloatVector.fromMemorySegment(sp, c, r0, NATIVE));
-            c01 = c01.add(FloatVector.fromMemorySegment(sp, c, r0 + v, NATIVE));
-            c02 = c02.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * v, NATIVE));
-            c03 = c03.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * v, NATIVE));
-            c10 = c10.add(FloatVector.fromMemorySegment(sp, c, r0 + row, NATIVE));
-            c11 = c11.add(FloatVector.fromMemorySegment(sp, c, r0 + row + v, NATIVE));
-            c12 = c12.add(FloatVector.fromMemorySegment(sp, c, r0 + row + 2 * v, NATIVE));
-            c13 = c13.add(FloatVector.fromMemorySegment(sp, c, r0 + row + 3 * v, NATIVE));
-            c20 = c20.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * row, NATIVE));
-            c21 = c21.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * row + v, NATIVE));
-            c22 = c22.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * row + 2 * v, NATIVE));
-            c23 = c23.add(FloatVector.fromMemorySegment(sp, c, r0 + 2 * row + 3 * v, NATIVE));
-            c30 = c30.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * row, NATIVE));
-            c31 = c31.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * row + v, NATIVE));
-            c32 = c32.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * row + 2 * v, NATIVE));
-            c33 = c33.add(FloatVector.fromMemorySegment(sp, c, r0 + 3 * row + 3 * v, NATIVE));
-        }
-        c00.intoMemorySegment(c, r0, NATIVE);
-        c01.intoMemorySegment(c, r0 + v, NATIVE);
-        c02.intoMemorySegment(c, r0 + 2 * v, NATIVE);
-        c03.intoMemorySegment(c, r0 + 3 * v, NATIVE);
-        c10.intoMemorySegment(c, r0 + row, NATIVE);
-        c11.intoMemorySegment(c, r0 + row + v, NATIVE);
-        c12.intoMemorySegment(c, r0 + row + 2 * v, NATIVE);
-        c13.intoMemorySegment(c, r0 + row + 3 * v, NATIVE);
-        c20.intoMemorySegment(c, r0 + 2 * row, NATIVE);
-        c21.intoMemorySegment(c, r0 + 2 * row + v, NATIVE);
-        c22.intoMemorySegment(c, r0 + 2 * row + 2 * v, NATIVE);
-        c23.intoMemorySegment(c, r0 + 2 * row + 3 * v, NATIVE);
-        c30.intoMemorySegment(c, r0 + 3 * row, NATIVE);
-        c31.intoMemorySegment(c, r0 + 3 * row + v, NATIVE);
-        c32.intoMemorySegment(c, r0 + 3 * row + 2 * v, NATIVE);
-        c33.intoMemorySegment(c, r0 + 3 * row + 3 * v, NATIVE);
+        final long row = (long) ldd * Float.BYTES;
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
     }
 
-    private void store(MemorySegment c, long at, FloatVector v, boolean accumulate) {
-        if (accumulate) {
-            v = load(c, at).add(v);
-        }
-        v.intoMemorySegment(c, at * Float.BYTES, NATIVE);
-    }
-
-    private void store(MemorySegment c, long at, FloatVector v, boolean accumulate, VectorMask<Float> mask) {
-        if (accumulate) {
-            v = load(c, at, mask).add(v);
-        }
-        v.intoMemorySegment(c, at * Float.BYTES, NATIVE, mask);
-    }
-
-    private void block4x1(int k, MemorySegment a, long aOff, int aRs, int aCs, MemorySegment b, long bOff, int ldb,
-                          MemorySegment c, long cOff, int ldc, boolean accumulate, int i, int j, VectorMask<Float> mask) {
-        FloatVector c0 = FloatVector.zero(species()), c1 = c0, c2 = c0, c3 = c0;
-        long a0 = aOff + (long) i * aRs;
-        long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
-        long bp = bOff + j;
+    /** {@code D(4, 1 vector) at d0 = A(4 rows at a0, k) . B(k, 1 vector at bp)}. */
+    private void block4x1(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
         for (int p = 0; p < k; p++, bp += ldb) {
-            long ap = (long) p * aCs;
-            FloatVector b0 = load(b, bp, mask);
+            final long ap = (long) p * aCs;
+            FloatVector b0 = load(b, bp);
             c0 = bcast(a, a0 + ap).fma(b0, c0);
             c1 = bcast(a, a1 + ap).fma(b0, c1);
             c2 = bcast(a, a2 + ap).fma(b0, c2);
             c3 = bcast(a, a3 + ap).fma(b0, c3);
         }
-        long r0 = cOff + (long) i * ldc + j;
-        store(c, r0, c0, accumulate, mask);
-        store(c, r0 + ldc, c1, accumulate, mask);
-        store(c, r0 + 2L * ldc, c2, accumulate, mask);
-        store(c, r0 + 3L * ldc, c3, accumulate, mask);
+        final long row = (long) ldd * Float.BYTES;
+        final long q = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, q, NATIVE); c1.intoMemorySegment(d, q + row, NATIVE);
+        c2.intoMemorySegment(d, q + 2 * row, NATIVE); c3.intoMemorySegment(d, q + 3 * row, NATIVE);
     }
 
-    private void block1x1(int k, MemorySegment a, long aRow, int aCs, MemorySegment b, long bOff, int ldb,
-                          MemorySegment c, long cRow, boolean accumulate, int j, VectorMask<Float> mask) {
-        FloatVector acc = FloatVector.zero(species());
-        long bp = bOff + j;
+    /** {@code D(8, 1 vector) at d0 = A(8 rows at a0, k) . B(k, 1 vector at bp)}. */
+    private void block8x1(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs, a6 = a5 + aRs, a7 = a6 + aRs;
         for (int p = 0; p < k; p++, bp += ldb) {
-            acc = bcast(a, aRow + (long) p * aCs).fma(load(b, bp, mask), acc);
+            final long ap = (long) p * aCs;
+            FloatVector b0 = load(b, bp);
+            c0 = bcast(a, a0 + ap).fma(b0, c0);
+            c1 = bcast(a, a1 + ap).fma(b0, c1);
+            c2 = bcast(a, a2 + ap).fma(b0, c2);
+            c3 = bcast(a, a3 + ap).fma(b0, c3);
+            c4 = bcast(a, a4 + ap).fma(b0, c4);
+            c5 = bcast(a, a5 + ap).fma(b0, c5);
+            c6 = bcast(a, a6 + ap).fma(b0, c6);
+            c7 = bcast(a, a7 + ap).fma(b0, c7);
         }
-        store(c, cRow + j, acc, accumulate, mask);
+        final long row = (long) ldd * Float.BYTES;
+        final long q = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, q, NATIVE); c1.intoMemorySegment(d, q + row, NATIVE);
+        c2.intoMemorySegment(d, q + 2 * row, NATIVE); c3.intoMemorySegment(d, q + 3 * row, NATIVE);
+        c4.intoMemorySegment(d, q + 4 * row, NATIVE); c5.intoMemorySegment(d, q + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, q + 6 * row, NATIVE); c7.intoMemorySegment(d, q + 7 * row, NATIVE);
+    }
+
+    /** {@code D(1, 4 vectors) at d0 = A(row at aRow, k) . B(k, 4 vectors at bp)}. */
+    private void block1x4(int k, MemorySegment a, long aRow, int aCs, MemorySegment b, long bp, int ldb, MemorySegment d, long d0) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            FloatVector x = bcast(a, aRow + (long) p * aCs);
+            c0 = x.fma(load(b, bp), c0);
+            c1 = x.fma(load(b, bp + L), c1);
+            c2 = x.fma(load(b, bp + 2L * L), c2);
+            c3 = x.fma(load(b, bp + 3L * L), c3);
+        }
+        final long v = (long) L * Float.BYTES;
+        final long q = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, q, NATIVE); c1.intoMemorySegment(d, q + v, NATIVE);
+        c2.intoMemorySegment(d, q + 2 * v, NATIVE); c3.intoMemorySegment(d, q + 3 * v, NATIVE);
+    }
+
+    /** {@code D(1, 1 vector) at d0 = A(row at aRow, k) . B(k, 1 vector at bp)}. */
+    private void block1x1(int k, MemorySegment a, long aRow, int aCs, MemorySegment b, long bp, int ldb, MemorySegment d, long d0) {
+        FloatVector acc = FloatVector.zero(species());
+        for (int p = 0; p < k; p++, bp += ldb) {
+            acc = bcast(a, aRow + (long) p * aCs).fma(load(b, bp), acc);
+        }
+        acc.intoMemorySegment(d, d0 * Float.BYTES, NATIVE);
+    }
+
+    /** {@code C(rows, vectors) += staged(rows, vectors)} (staged rows {@code lds} floats apart), whole vectors. */
+    private void addStaged(MemorySegment staged, long s0, int lds, int rows, int vectors, MemorySegment c, long c0, int ldc) {
+        final int L = species().length();
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < vectors; t++) {
+                final long q = (c0 + (long) r * ldc + (long) t * L) * Float.BYTES;
+                loadBytes(staged, (s0 + (long) r * lds + (long) t * L) * Float.BYTES).add(loadBytes(c, q)).intoMemorySegment(c, q, NATIVE);
+            }
+        }
+    }
+
+    /** {@code C(rows, rem) = (accumulate ? C : 0) + staged(rows, rem)}, scalar: the column tail. */
+    private static void unstage(MemorySegment staged, long s0, int lds, int rows, int rem, MemorySegment c, long c0, int ldc,
+                                boolean accumulate) {
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < rem; t++) {
+                final float s = staged.getAtIndex(F, s0 + (long) r * lds + t);
+                final long ci = c0 + (long) r * ldc + t;
+                c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + s : s);
+            }
+        }
+    }
+
+    /**
+     * Per-thread GEMM scratch (the packed tail panel and the staging rows), grown on demand and
+     * never shrunk. Allocated from {@link Arena#ofAuto()}: freed by the GC once its thread (and so
+     * the thread-local entry) is gone. Only its own thread reads or writes it. Steady state: no
+     * allocation (a thread's first call, and a call with a larger k than before, allocate once).
+     */
+    static final class Scratch {
+        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+        private MemorySegment segment = MemorySegment.NULL;
+
+        private Scratch() {
+        }
+
+        /** This thread's scratch, at least {@code count} floats, 64-byte aligned. */
+        static MemorySegment floats(long count) {
+            Scratch s = LOCAL.get();
+            if (s.segment.byteSize() < count * Float.BYTES) {
+                s.segment = Arena.ofAuto().allocate(Math.max(count * Float.BYTES, 2 * s.segment.byteSize()), 64);
+            }
+            return s.segment;
+        }
     }
 
     @Override

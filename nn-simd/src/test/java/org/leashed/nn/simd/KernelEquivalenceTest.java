@@ -121,4 +121,32 @@ class KernelEquivalenceTest {
             assertSameFloats(db1, db2, 0, n, "columnSums");
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void shouldMatchScalarGemmWhenLeadingDimensionsExceedWidth(VectorSpecies<Float> species, int m, int n, int k) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (m * 131L + n * 17L + k));
+        int ldb = n + 3;
+        int ldc = n + 5;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = random(arena, (long) m * k + 2, r);
+            // B and C end exactly where the last row's last element is: tails must not read or write past it
+            MemorySegment b = random(arena, (long) (k - 1) * ldb + n + 1, r).asSlice(4, ((long) (k - 1) * ldb + n) * Float.BYTES);
+            for (boolean transposedA : new boolean[] {false, true}) {
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    int rs = transposedA ? 1 : k;
+                    int cs = transposedA ? m : 1;
+                    long cLength = (long) (m - 1) * ldc + n;
+                    MemorySegment c1 = random(arena, cLength, r).asSlice(0, cLength * Float.BYTES);
+                    MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c1);
+                    s.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c1, 0, ldc, accumulate);
+                    v.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c2, 0, ldc, accumulate);
+                    assertSameFloats(c1, c2, 0, cLength, "gemm ldb=" + ldb + " ldc=" + ldc + " m=" + m + " n=" + n + " k=" + k
+                            + " tA=" + transposedA + " acc=" + accumulate);
+                }
+            }
+        }
+    }
 }

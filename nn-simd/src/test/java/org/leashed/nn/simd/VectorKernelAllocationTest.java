@@ -1,0 +1,90 @@
+package org.leashed.nn.simd;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The production vector kernels allocate nothing on the shapes that leave the 4x4 GEMM block path
+ * (column tails, n below the vector length, row remainders, transposed A, accumulate) nor in the
+ * elementwise kernels on odd sizes. Runs in its own JVM (surefire execution {@code allocation}, tag
+ * {@value #TAG}): there only the preferred width is loaded, as in production. With all four widths
+ * loaded (the equivalence tests) the {@code species()} call is megamorphic and C2 boxes vectors.
+ *
+ * <p>Method: after warm-up, windows of many calls measured with
+ * {@code ThreadMXBean.getCurrentThreadAllocatedBytes}; a window of 0 bytes must occur (a one-off
+ * deoptimisation or recompilation may charge a window once; an allocation in the loop shows in
+ * every window).
+ */
+@Tag(VectorKernelAllocationTest.TAG)
+class VectorKernelAllocationTest {
+    static final String TAG = "allocation";
+    private static final int WINDOWS = 40;
+    private static final int CALLS_PER_WINDOW = 200;
+
+    /** m, n, k: the shapes the colleague measured (4,100,9), (8,121,36), (3,10,7), plus output-layer and remainder shapes. */
+    private static final int[][] SHAPES = {{4, 100, 9}, {8, 121, 36}, {3, 10, 7}, {4, 10, 128}, {5, 10, 17}, {13, 128, 9},
+        {1, 1, 1}, {7, 33, 5}, {16, 70, 3}};
+
+    @Test
+    void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
+        Kernels v = Kernels.get();
+        assertTrue(v instanceof VectorKernels, "test JVM must run the Vector API kernels, got " + v.description());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom r = new SplittableRandom(7);
+            MemorySegment a = random(arena, 128 * 128, r);
+            MemorySegment b = random(arena, 128 * 128, r);
+            MemorySegment c = random(arena, 128 * 128, r);
+            // b and c slices exactly as long as the operands: the tails end at the segment's end
+            MemorySegment[] bExact = new MemorySegment[SHAPES.length];
+            MemorySegment[] cExact = new MemorySegment[SHAPES.length];
+            for (int s = 0; s < SHAPES.length; s++) {
+                bExact[s] = b.asSlice(0, (long) SHAPES[s][2] * SHAPES[s][1] * Float.BYTES);
+                cExact[s] = c.asSlice(0, (long) SHAPES[s][0] * SHAPES[s][1] * Float.BYTES);
+            }
+            List<Long> windows = new ArrayList<>();
+            long zeroWindows = 0;
+            for (int w = 0; w < WINDOWS && zeroWindows == 0; w++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < CALLS_PER_WINDOW; i++) {
+                    for (int s = 0; s < SHAPES.length; s++) {
+                        int m = SHAPES[s][0], n = SHAPES[s][1], k = SHAPES[s][2];
+                        MemorySegment bs = bExact[s], cs = cExact[s];
+                        v.gemm(m, n, k, a, 0, k, 1, bs, 0, n, cs, 0, n, false);
+                        v.gemm(m, n, k, a, 0, 1, m, bs, 0, n, cs, 0, n, true);
+                        v.biasActivation(cs, 0, b, 0, m, n, true);
+                        v.columnSums(a, 0, cs, 0, m, n);
+                        v.reluBackward(cs, 0, b, 0, (long) m * n);
+                        v.copyAxpy((long) m * n, cs, 0, b, 1, 0.5f, a, 3);
+                        v.axpy((long) m * n, 0.25f, b, 2, cs, 0);
+                    }
+                }
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                windows.add(allocated);
+                if (allocated == 0) {
+                    zeroWindows++;
+                }
+            }
+            assertTrue(zeroWindows > 0, v.description() + ": no window of " + CALLS_PER_WINDOW
+                    + " rounds over the odd shapes allocated 0 bytes; bytes per window: " + windows);
+        }
+    }
+
+    private static MemorySegment random(Arena arena, long n, SplittableRandom r) {
+        MemorySegment s = arena.allocate(n * Float.BYTES, 64);
+        for (long i = 0; i < n; i++) {
+            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+        }
+        return s;
+    }
+}

@@ -1,0 +1,134 @@
+package org.leashed.perf.bench;
+
+import org.leashed.nn.data.Dataset;
+import org.leashed.nn.model.Network;
+import org.leashed.nn.model.Workspace;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * T_c, one {@link Network#lossAndGradient} (forward, loss, backward into a gradient segment) of each
+ * thesis network on random data with a preallocated {@link Workspace}: the MLP 784-128x3-10, the CNN
+ * and LeNet on 1x28x28 at batch 512 and 16, and the CIFAR CNN on 3x32x32 at batch 16 only (its own
+ * method). Kernels: {@code Kernels.get()}, the production choice. Run with {@code -prof gc}: every
+ * benchmark must show ~0 B/op.
+ *
+ * <pre>
+ * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
+ *   org.openjdk.jmh.Main GradientBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc
+ * </pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+public class GradientBenchmark {
+    /** Examples in the random data set the batches are drawn from. */
+    static final int EXAMPLES = 1024;
+
+    /** A network, its parameters, gradient, workspace and a fixed random batch. */
+    abstract static class Model {
+        Network net;
+        Dataset data;
+        Workspace ws;
+        Arena arena;
+        MemorySegment params;
+        MemorySegment grad;
+        int[] batch;
+        int examples;
+
+        void setUp(Network network, int size) {
+            net = network;
+            examples = size;
+            var in = net.inputShape();
+            SplittableRandom r = new SplittableRandom(11);
+            float[] x = new float[EXAMPLES * in.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            byte[] labels = new byte[EXAMPLES];
+            for (int i = 0; i < EXAMPLES; i++) {
+                labels[i] = (byte) r.nextInt(net.classes());
+            }
+            data = Dataset.fromFloats("random", x, labels, in.channels(), in.height(), in.width(), net.classes());
+            batch = new int[size];
+            for (int i = 0; i < size; i++) {
+                batch[i] = r.nextInt(EXAMPLES);
+            }
+            arena = Arena.ofShared();
+            params = arena.allocate(net.parameterCount() * Float.BYTES, 64);
+            grad = arena.allocate(net.parameterCount() * Float.BYTES, 64);
+            net.initialize(params, 5, 0.05f);
+            ws = net.newWorkspace(size);
+            if (!net.kernels().description().startsWith("vector")) {
+                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + net.kernels().description());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            ws.close();
+            arena.close();
+        }
+
+        float step() {
+            return net.lossAndGradient(ws, params, grad, data, batch, examples);
+        }
+    }
+
+    /** The MNIST-sized thesis networks at both batch sizes. */
+    @State(Scope.Thread)
+    public static class Thesis extends Model {
+        @Param({"mlp", "cnn", "lenet"})
+        String network;
+        @Param({"512", "16"})
+        int batchSize;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            setUp(switch (network) {
+                case "mlp" -> Network.mlp(784, 3, 128, 10);
+                case "cnn" -> Network.cnn(1, 28, 28, 10);
+                case "lenet" -> Network.lenet(1, 28, 28, 10);
+                default -> throw new IllegalArgumentException("network must be mlp, cnn or lenet, got " + network);
+            }, batchSize);
+        }
+    }
+
+    /** The CIFAR-10 CNN (Fig. A.1), batch 16 only (d = 1,116,970). */
+    @State(Scope.Thread)
+    public static class Cifar extends Model {
+        @Setup(Level.Trial)
+        public void setUp() {
+            setUp(Network.cifarCnn(3, 32, 32, 10), 16);
+        }
+    }
+
+    @Benchmark
+    public float lossAndGradient(Thesis model) {
+        return model.step();
+    }
+
+    @Benchmark
+    public float cifarCnnBatch16(Cifar model) {
+        return model.step();
+    }
+}
