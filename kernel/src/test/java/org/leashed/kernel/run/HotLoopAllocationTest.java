@@ -16,19 +16,22 @@ import org.leashed.memory.PersistenceBound;
 
 /**
  * The update loop allocates nothing on the Java heap: each worker's sampler reads its own thread's
- * allocation counter at its 10,000th and 14,000th call (after JIT warm-up: interpreted
- * foreign-memory accessors may allocate), so the difference covers 4000 iterations of the
- * algorithm loop (gradient, step-size lookup, update, metrics) in the same epoch. The sampler itself
- * allocates nothing.
+ * allocation counter every {@link #WINDOW} calls from its 10,000th on (after JIT warm-up: interpreted
+ * foreign-memory accessors may allocate), so each window covers that many iterations of the
+ * algorithm loop (gradient, step-size lookup, update, metrics). The sampler itself allocates nothing.
  */
 class HotLoopAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+    /** Gradient calls per measured window. */
+    private static final int WINDOW = 2_000;
+
     private static final class Probe implements Objective {
         final LeastSquares base = new LeastSquares(32, 64, 1, 2);
         final AtomicLong bytes = new AtomicLong();
         final AtomicLong windows = new AtomicLong();
+        final AtomicLong smallestWindow = new AtomicLong(Long.MAX_VALUE);
 
         @Override
         public int dimension() {
@@ -60,13 +63,22 @@ class HotLoopAllocationTest {
                 @Override
                 public float sampleGradient(MemorySegment params, MemorySegment grad) {
                     calls++;
+                    // Windows of WINDOW calls from call 10,000 on (call 9,000 warms the probe up). Every
+                    // window is tallied; the smallest is kept too, because a one-off allocation outside
+                    // the loop's steady state (a deoptimisation, JIT bookkeeping charged to this thread;
+                    // CI saw 200 B once) lands in one window only, while an allocation of the loop itself
+                    // shows in every window.
                     if (calls == 9_000) {
-                        start = THREADS.getCurrentThreadAllocatedBytes(); // warms the probe itself up
-                    } else if (calls == 10_000) {
                         start = THREADS.getCurrentThreadAllocatedBytes();
-                    } else if (calls == 14_000) {
-                        bytes.addAndGet(THREADS.getCurrentThreadAllocatedBytes() - start); // atomic RMW: test tally
-                        windows.incrementAndGet();
+                    } else if (calls >= 10_000 && (calls - 10_000) % WINDOW == 0) {
+                        final long now = THREADS.getCurrentThreadAllocatedBytes();
+                        if (calls > 10_000) {
+                            final long window = now - start;
+                            bytes.addAndGet(window); // atomic RMW: test tally
+                            smallestWindow.accumulateAndGet(window, Math::min); // atomic RMW: test tally
+                            windows.incrementAndGet();
+                        }
+                        start = THREADS.getCurrentThreadAllocatedBytes();
                     }
                     return inner.sampleGradient(params, grad);
                 }
@@ -91,12 +103,15 @@ class HotLoopAllocationTest {
         TrainingConfig c = new TrainingConfig(algorithm, m, PersistenceBound.unbounded(), 1, 40_000L, 0.05f, 0.5f,
                 StepSizeConfig.of(StepSizeKind.TAIL), 1, List.of(0.5), 0, false);
         RunResult r = new Trainer(probe, UpdateKernels.scalar(), c).run(TrainingListener.NONE);
-        assertTrue(probe.windows.get() >= 1, "at least one worker made 5000 gradient calls");
-        double perUpdate = probe.bytes.get() / (4000.0 * probe.windows.get());
-        System.out.printf("%s: %d bytes allocated over %d x 4000 loop iterations (%.3f B/iteration)%n",
-                algorithm, probe.bytes.get(), probe.windows.get(), perUpdate);
+        assertTrue(probe.windows.get() >= 2, "at least two windows measured, got " + probe.windows.get());
+        double perUpdate = probe.bytes.get() / ((double) WINDOW * probe.windows.get());
+        System.out.printf("%s: %d bytes allocated over %d x %d loop iterations (%.3f B/iteration), smallest window %d B%n",
+                algorithm, probe.bytes.get(), probe.windows.get(), WINDOW, perUpdate, probe.smallestWindow.get());
         switch (algorithm) {
-            case SEQ, SYNC, HOG, LSH -> assertEquals(0, probe.bytes.get(), algorithm + " allocated in its hot loop");
+            case SEQ, SYNC, HOG, LSH -> {
+                assertEquals(0, probe.smallestWindow.get(), algorithm + " allocated in every window of its hot loop");
+                assertTrue(perUpdate < 0.05, algorithm + ": " + perUpdate + " B per update on average");
+            }
             case ASYNC -> assertTrue(perUpdate < 1, algorithm + ": " + perUpdate + " B per update");
         }
         assertEquals(Outcome.CONVERGED, r.outcome());
