@@ -145,6 +145,14 @@ public final class Figures {
             renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         }
         final CategoryAxis xAxis = categoryAxis("setting (runs, failures)");
+        final boolean crowded = bySetting.size() > CROWDED_CATEGORIES;
+        if (crowded) {
+            // Horizontal labels of a dozen or more settings wrap into unreadable fragments: stand them up,
+            // one line each, and give the figure room for them.
+            xAxis.setCategoryLabelPositions(CategoryLabelPositions.UP_90);
+            xAxis.setMaximumCategoryLabelLines(1);
+            xAxis.setMaximumCategoryLabelWidthRatio(0.9f);
+        }
         final NumberAxis yAxis = new NumberAxis("time to \u03b5-convergence (s)");
         yAxis.setAutoRangeIncludesZero(true);
         final CategoryPlot plot = new CategoryPlot(data, xAxis, yAxis, renderer);
@@ -154,7 +162,9 @@ public final class Figures {
                         + "(box: quartiles, line: median, whiskers: 1.5 IQR, circles: outliers). Runs that never reached an "
                         + "\u03b5 are absent from its box; the label counts diverged and crashed runs."
                         + (any ? "" : " No run reached any \u03b5."),
-                chart("\u03b5-convergence", plot));
+                chart("\u03b5-convergence", plot),
+                crowded ? Math.max(Figure.WIDTH, 28 * bySetting.size()) : Figure.WIDTH,
+                crowded ? Figure.HEIGHT + 600 : Figure.HEIGHT);
     }
 
     /** Observed staleness distribution per setting, all runs of a setting pooled (Fig. C.4 left). */
@@ -507,6 +517,9 @@ public final class Figures {
     private static String percent(String epsilon) {
         return SummaryTable.format(Double.parseDouble(epsilon) * 100.0) + "%";
     }
+
+    /** Settings beyond which a category axis stands its labels up. */
+    private static final int CROWDED_CATEGORIES = 10;
 
     private static CategoryAxis categoryAxis(String label) {
         final CategoryAxis axis = new CategoryAxis(label);

@@ -51,7 +51,9 @@ public final class Settings {
         final StringBuilder label = new StringBuilder();
         for (String key : keys) {
             final String value = run.config().get(key);
-            if (value == null) {
+            // An unset option ("null") or a switch that is off says nothing about the setting; a switch
+            // that is on is shown by its name alone ("elastic").
+            if (value == null || value.equals("null") || value.equals("false")) {
                 continue;
             }
             if (!label.isEmpty()) {
@@ -60,6 +62,7 @@ public final class Settings {
             label.append(switch (key) {
                 case "algo", "stepsize", "arch", "dataset" -> value;
                 case "persistence" -> "ps=" + value;
+                case String k when value.equals("true") -> k;
                 case "threads" -> "m=" + value;
                 default -> key + "=" + value;
             });
