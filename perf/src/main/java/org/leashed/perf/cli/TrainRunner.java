@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -237,6 +238,25 @@ final class TrainRunner {
         return new ResultDocument.TestScore(evaluation.loss(), evaluation.accuracy(), evaluation.count());
     }
 
+    /**
+     * Why the run got its outcome, in words: "diverged" after a run that reached 10 % of L0 would read as a
+     * failure without it (the outcome asks for the smallest epsilon).
+     */
+    private static String outcomeReason(ResultDocument d) {
+        if (d.crashReason() != null) {
+            return " (" + d.crashReason() + ")";
+        }
+        final List<String> reached = new ArrayList<>();
+        final List<String> missed = new ArrayList<>();
+        d.timeToEpsilon().forEach((epsilon, seconds) -> (seconds == null ? missed : reached).add(epsilon));
+        if (missed.isEmpty()) {
+            return reached.isEmpty() ? "" : " (every epsilon reached)";
+        }
+        final String smallest = missed.stream().min(java.util.Comparator.comparingDouble(Double::parseDouble)).orElseThrow();
+        return " (the smallest epsilon, " + smallest + ", was not reached by the end of the run"
+                + (reached.isEmpty() ? "; no epsilon was" : "; reached " + String.join(", ", reached)) + ")";
+    }
+
     private void printSummary(ResultDocument d, Path resultFile) {
         out.println();
         out.printf(Locale.ROOT, "initial loss     %.6f%n", d.initialLoss());
@@ -249,7 +269,7 @@ final class TrainRunner {
         d.timeToEpsilon().forEach((epsilon, seconds) -> tte.append(tte.isEmpty() ? "" : ", ").append(epsilon).append(": ")
                 .append(seconds == null ? "not reached" : String.format(Locale.ROOT, "%.3f s", seconds)));
         out.println("time to epsilon  " + tte);
-        out.println("outcome          " + d.outcome() + (d.crashReason() == null ? "" : " (" + d.crashReason() + ")"));
+        out.println("outcome          " + d.outcome() + outcomeReason(d));
         if (d.test() != null) {
             out.printf(Locale.ROOT, "test             loss %.6f, accuracy %.2f%% (%d examples)%n", d.test().loss(),
                     100 * d.test().accuracy(), d.test().count());
