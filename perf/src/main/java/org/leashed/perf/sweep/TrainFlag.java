@@ -55,6 +55,7 @@ public record TrainFlag(String longName, List<String> aliases, Kind kind) {
             new TrainFlag("--data-dir", List.of(), Kind.VALUE),
             new TrainFlag("--momentum", List.of(), Kind.VALUE),
             new TrainFlag("--input-scale", List.of(), Kind.VALUE),
+            new TrainFlag("--init-std", List.of(), Kind.VALUE),
             new TrainFlag("--out", List.of(), Kind.FORBIDDEN),
             new TrainFlag("--checkpoint", List.of(), Kind.FORBIDDEN),
             new TrainFlag("--checkpoint-every", List.of(), Kind.FORBIDDEN),
