@@ -92,17 +92,8 @@ public record Workload(Dataset training, Dataset test) {
         final Path dir = store.root().resolve(CIFAR_DIRECTORY);
         final List<Path> trainingFiles = Cifar10Reader.trainingFiles(dir);
         final List<Path> testFiles = Cifar10Reader.testFiles(dir);
-        final List<Path> missing = new ArrayList<>();
-        for (Path file : trainingFiles) {
-            if (!Files.isRegularFile(file)) {
-                missing.add(file.getFileName());
-            }
-        }
-        for (Path file : testFiles) {
-            if (!Files.isRegularFile(file)) {
-                missing.add(file.getFileName());
-            }
-        }
+        final List<Path> missing = java.util.stream.Stream.concat(trainingFiles.stream(), testFiles.stream())
+                .filter(file -> !Files.isRegularFile(file)).map(Path::getFileName).toList();
         if (!missing.isEmpty()) {
             throw new DataUnavailableException("CIFAR-10 is not in " + dir + ": missing " + missing + ". No package registry"
                     + " ships it: download the 'CIFAR-10 binary version' (cifar-10-binary.tar.gz) on a machine with"
