@@ -125,21 +125,12 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final long inSize = in.size();
         final long outSize = (long) outC * p;
         final long biasIndex = paramIndex + (long) outC * kk;
-        final long rows = rowsIndex();
         for (int n = 0; n < batch; n++) {
-            Im2col.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
-            // rows (outC, Pp) = W (outC, K) . col (K, Pp)
-            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, colIndex(), pp, scratch, rows, pp, false);
+            kernels.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            // y_n (outC, P) = W (outC, K) . col (K, P), straight into y; then + b per channel, ReLU
             final long yIndex = n * outSize;
-            for (int co = 0; co < outC; co++) {
-                final float b = params.getAtIndex(F, biasIndex + co);
-                final long src = rows + (long) co * pp;
-                final long dst = yIndex + (long) co * p;
-                for (int i = 0; i < p; i++) {
-                    float v = scratch.getAtIndex(F, src + i) + b;
-                    y.setAtIndex(F, dst + i, relu ? Math.max(v, 0f) : v);
-                }
-            }
+            kernels.gemm(outC, p, kk, params, paramIndex, kk, 1, scratch, colIndex(), pp, y, yIndex, p, false);
+            kernels.rowBiasActivation(y, yIndex, params, biasIndex, outC, p, relu);
         }
     }
 
@@ -161,10 +152,10 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
             kernels.reluBackward(dy, 0, y, 0, batch * outSize);
         }
         // padding of the dy copies stays zero: only (P, outC) of dyT and columns < P of rows are written below
-        Im2col.zero(scratch, rows, dWT - rows);
+        kernels.zero(scratch, rows, dWT - rows);
         for (int n = 0; n < batch; n++) {
             final long dyIndex = n * outSize;
-            Im2col.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            kernels.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
             for (int co = 0; co < outC; co++) {
                 for (int i = 0; i < p; i++) {
                     scratch.setAtIndex(F, dyT + (long) i * cp + co, dy.getAtIndex(F, dyIndex + (long) co * p + i));
@@ -179,8 +170,8 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
                 }
                 // dcol (K, Pp) = Wᵀ (K, outC) . dy_n (outC, Pp), into col; then col2im
                 kernels.gemm(kk, pp, outC, params, paramIndex, 1, kk, scratch, rows, pp, scratch, colIndex(), pp, false);
-                Im2col.zero(dx, n * inSize, inSize);
-                Im2col.col2imAccumulate(dx, n * inSize, scratch, colIndex(), pp, in.channels(), in.height(), in.width(), kernel, padding);
+                kernels.zero(dx, n * inSize, inSize);
+                kernels.col2imAccumulate(dx, n * inSize, scratch, colIndex(), pp, in.channels(), in.height(), in.width(), kernel, padding);
             }
         }
         // dW (outC, K) = (dWᵀ)ᵀ (overwrite)
@@ -189,15 +180,15 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
                 grad.setAtIndex(F, paramIndex + (long) co * kk + j, scratch.getAtIndex(F, dWT + (long) j * cp + co));
             }
         }
-        // db (outC) = sum over examples and positions of dy (overwrite)
+        // db (outC) = sum over examples and positions of dy (overwrite): first the per-position sums
+        // over the batch (column sums of dy viewed as (batch, outC*P), vectorised), into the free rows area
         final long biasIndex = paramIndex + (long) outC * kk;
+        kernels.columnSums(scratch, rows, dy, 0, batch, (int) outSize);
         for (int co = 0; co < outC; co++) {
             float sum = 0f;
-            for (int n = 0; n < batch; n++) {
-                final long row = n * outSize + (long) co * p;
-                for (int i = 0; i < p; i++) {
-                    sum += dy.getAtIndex(F, row + i);
-                }
+            final long row = rows + (long) co * p;
+            for (int i = 0; i < p; i++) {
+                sum += scratch.getAtIndex(F, row + i);
             }
             grad.setAtIndex(F, biasIndex + co, sum);
         }

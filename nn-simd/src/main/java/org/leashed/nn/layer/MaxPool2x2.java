@@ -62,32 +62,36 @@ public record MaxPool2x2(Shape input) implements Layer {
         if ((long) planes * h * w > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("batch " + batch + " of " + input + " does not fit int indices");
         }
-        long o = 0;
+        // Indices affine in the innermost loop variable (no separate running output index).
         for (int plane = 0; plane < planes; plane++) {
-            final int base = plane * h * w;
+            final long base = (long) plane * h * w;
+            final long outBase = (long) plane * oh * ow;
             for (int py = 0; py < oh; py++) {
-                for (int px = 0; px < ow; px++, o++) {
-                    final int origin = base + 2 * py * w + 2 * px;
-                    int best = origin;
-                    float max = x.getAtIndex(F, origin);
+                final long top = base + 2L * py * w;
+                final long out = outBase + (long) py * ow;
+                for (int px = 0; px < ow; px++) {
+                    final long origin = top + 2L * px;
+                    final float a = x.getAtIndex(F, origin);
+                    final float b = x.getAtIndex(F, origin + 1);
+                    final float c = x.getAtIndex(F, origin + w);
+                    final float d = x.getAtIndex(F, origin + w + 1);
                     // window order (0,0), (0,1), (1,0), (1,1); strict > keeps the first maximum
-                    float v = x.getAtIndex(F, origin + 1);
-                    if (v > max) {
-                        max = v;
+                    float max = a;
+                    long best = origin;
+                    if (b > max) {
+                        max = b;
                         best = origin + 1;
                     }
-                    v = x.getAtIndex(F, origin + w);
-                    if (v > max) {
-                        max = v;
+                    if (c > max) {
+                        max = c;
                         best = origin + w;
                     }
-                    v = x.getAtIndex(F, origin + w + 1);
-                    if (v > max) {
-                        max = v;
+                    if (d > max) {
+                        max = d;
                         best = origin + w + 1;
                     }
-                    y.setAtIndex(F, o, max);
-                    scratch.setAtIndex(I, o, best);
+                    y.setAtIndex(F, out + px, max);
+                    scratch.setAtIndex(I, out + px, (int) best);
                 }
             }
         }
@@ -99,7 +103,7 @@ public record MaxPool2x2(Shape input) implements Layer {
         if (dx == null) {
             return;
         }
-        Im2col.zero(dx, 0, (long) batch * input.size());
+        kernels.zero(dx, 0, (long) batch * input.size());
         final long outputs = (long) batch * input.channels() * (input.height() / 2) * (input.width() / 2);
         for (long o = 0; o < outputs; o++) {
             dx.setAtIndex(F, scratch.getAtIndex(I, o), dy.getAtIndex(F, o));

@@ -38,6 +38,32 @@ public interface Kernels {
     /** Fused copy-and-update {@code dst[i] = src[i] + a * x[i]}; bit-identical across implementations. */
     void copyAxpy(long count, MemorySegment dst, long dstOff, MemorySegment src, long srcOff, float a, MemorySegment x, long xOff);
 
+    /**
+     * {@code col (c*k*k, ld) = im2col(x[xOff ..] (c, h, w))} for a stride-1 convolution with a square
+     * {@code k x k} kernel and zero padding {@code pad}: row {@code (ci*k + kh)*k + kw}, column
+     * {@code oy*ow + ox}, {@code col[(ci,kh,kw), (oy,ox)] = x[ci, oy+kh-pad, ox+kw-pad]} (0 outside the
+     * image), with {@code oh = h + 2*pad - k + 1}, {@code ow = w + 2*pad - k + 1} and {@code ld >= oh*ow}.
+     * Columns {@code [oh*ow, ld)} are written as 0, so a GEMM may run over all {@code ld} columns.
+     * Writes only inside the {@code c*k*k} rows of {@code ld} floats at {@code colOff}; overwrites them.
+     */
+    void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k, int pad);
+
+    /**
+     * {@code dx[dxOff ..] (c, h, w) += col2im(col (c*k*k, ld))}: the adjoint of {@link #im2col}
+     * (accumulates; zero dx first for an overwrite). Columns beyond {@code oh*ow} are ignored. Per
+     * element of dx the contributions are added in the same order by every implementation.
+     */
+    void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w, int k, int pad);
+
+    /** {@code s[off .. off + count) = 0}. */
+    void zero(MemorySegment s, long off, long count);
+
+    /**
+     * {@code y(rows, cols) = y + bias[row]} (one bias per row, a convolution's per-channel bias), then
+     * ReLU if {@code relu}; dense rows of {@code cols} floats.
+     */
+    void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu);
+
     /** Human-readable name recorded in run headers and results. */
     String description();
 

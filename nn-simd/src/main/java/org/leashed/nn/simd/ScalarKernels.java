@@ -92,6 +92,73 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k, int pad) {
+        final int oh = h + 2 * pad - k + 1;
+        final int ow = w + 2 * pad - k + 1;
+        for (int ci = 0; ci < c; ci++) {
+            for (int kh = 0; kh < k; kh++) {
+                for (int kw = 0; kw < k; kw++) {
+                    final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
+                    for (int oy = 0; oy < oh; oy++) {
+                        final int iy = oy + kh - pad;
+                        for (int ox = 0; ox < ow; ox++) {
+                            final int ix = ox + kw - pad;
+                            final boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                            set(col, row + (long) oy * ow + ox, inside ? get(x, xOff + ((long) ci * h + iy) * w + ix) : 0f);
+                        }
+                    }
+                    for (long t = (long) oh * ow; t < ld; t++) {
+                        set(col, row + t, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w, int k,
+                                 int pad) {
+        final int oh = h + 2 * pad - k + 1;
+        final int ow = w + 2 * pad - k + 1;
+        for (int ci = 0; ci < c; ci++) {
+            for (int kh = 0; kh < k; kh++) {
+                for (int kw = 0; kw < k; kw++) {
+                    final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
+                    for (int oy = 0; oy < oh; oy++) {
+                        final int iy = oy + kh - pad;
+                        for (int ox = 0; ox < ow; ox++) {
+                            final int ix = ox + kw - pad;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                final long d = dxOff + ((long) ci * h + iy) * w + ix;
+                                set(dx, d, get(dx, d) + get(col, row + (long) oy * ow + ox));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void zero(MemorySegment s, long off, long count) {
+        for (long i = 0; i < count; i++) {
+            set(s, off + i, 0f);
+        }
+    }
+
+    @Override
+    public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
+        for (int r = 0; r < rows; r++) {
+            final float b = get(bias, biasOff + r);
+            for (int c = 0; c < cols; c++) {
+                long i = yOff + (long) r * cols + c;
+                float v = get(y, i) + b;
+                set(y, i, relu ? Math.max(v, 0f) : v);
+            }
+        }
+    }
+
+    @Override
     public String description() {
         return description;
     }

@@ -545,6 +545,141 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
+    /*
+     * im2col. Per (channel, kh, kw) row and output row oy the valid input is one contiguous run
+     * x[ci, iy, lo-pad+kw .. hi-pad+kw) with zeros on either side. Runs are moved in whole vectors:
+     * a run of at least one vector ends with a vector that overlaps the previous one (same values
+     * written twice); a shorter run is moved as one whole vector that spills past the run's end.
+     * The spill is always overwritten: by this output row's right-hand zeros, by the following output
+     * rows (written later, in increasing order, each in full), or by the zero columns [oh*ow, ld).
+     * A spill is taken only where it stays inside this col row (row + ld) and the vector load stays
+     * inside x; otherwise the run's tail is scalar. So nothing outside the c*k*k rows is written and
+     * the result is exactly the scalar reference's (pure data movement).
+     */
+    @Override
+    public void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k, int pad) {
+        final int lanes = species().length();
+        final int oh = h + 2 * pad - k + 1;
+        final int ow = w + 2 * pad - k + 1;
+        final long xFloats = x.byteSize() / Float.BYTES;
+        for (int ci = 0; ci < c; ci++) {
+            for (int kh = 0; kh < k; kh++) {
+                for (int kw = 0; kw < k; kw++) {
+                    final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
+                    final long rowEnd = row + ld;
+                    final int lo = Math.max(0, pad - kw);
+                    final int hi = Math.min(ow, w + pad - kw);
+                    for (int oy = 0; oy < oh; oy++) {
+                        final long dst = row + (long) oy * ow;
+                        final int iy = oy + kh - pad;
+                        if (iy < 0 || iy >= h || lo >= hi) {
+                            zero(col, dst, ow);
+                            continue;
+                        }
+                        for (int t = 0; t < lo; t++) {
+                            col.setAtIndex(F, dst + t, 0f);
+                        }
+                        final long src = xOff + ((long) ci * h + iy) * w + kw - pad;
+                        int ox = lo;
+                        for (; ox + lanes <= hi; ox += lanes) {
+                            load(x, src + ox).intoMemorySegment(col, (dst + ox) * Float.BYTES, NATIVE);
+                        }
+                        if (ox < hi) {
+                            if (hi - lo >= lanes) {
+                                final int last = hi - lanes;
+                                load(x, src + last).intoMemorySegment(col, (dst + last) * Float.BYTES, NATIVE);
+                            } else if (dst + ox + lanes <= rowEnd && src + ox + lanes <= xFloats) {
+                                load(x, src + ox).intoMemorySegment(col, (dst + ox) * Float.BYTES, NATIVE);
+                            } else {
+                                for (; ox < hi; ox++) {
+                                    col.setAtIndex(F, dst + ox, x.getAtIndex(F, src + ox));
+                                }
+                            }
+                        }
+                        for (int t = hi; t < ow; t++) {
+                            col.setAtIndex(F, dst + t, 0f);
+                        }
+                    }
+                    zero(col, row + (long) oh * ow, ld - (long) oh * ow);
+                }
+            }
+        }
+    }
+
+    /*
+     * col2im: per (channel, kh, kw) row and output row oy, dx's run gets col's run added, in whole
+     * vectors, then scalar for the run's remainder. Each dx element receives its contributions in the
+     * scalar reference's order (a vector covers distinct elements of one run), so the sums are
+     * bit-identical.
+     */
+    @Override
+    public void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w, int k,
+                                 int pad) {
+        final int lanes = species().length();
+        final int oh = h + 2 * pad - k + 1;
+        final int ow = w + 2 * pad - k + 1;
+        for (int ci = 0; ci < c; ci++) {
+            for (int kh = 0; kh < k; kh++) {
+                for (int kw = 0; kw < k; kw++) {
+                    final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
+                    final int lo = Math.max(0, pad - kw);
+                    final int hi = Math.min(ow, w + pad - kw);
+                    for (int oy = 0; oy < oh; oy++) {
+                        final int iy = oy + kh - pad;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        final long src = row + (long) oy * ow;
+                        final long dst = dxOff + ((long) ci * h + iy) * w + kw - pad;
+                        int ox = lo;
+                        for (; ox + lanes <= hi; ox += lanes) {
+                            load(dx, dst + ox).add(load(col, src + ox)).intoMemorySegment(dx, (dst + ox) * Float.BYTES, NATIVE);
+                        }
+                        for (; ox < hi; ox++) {
+                            dx.setAtIndex(F, dst + ox, dx.getAtIndex(F, dst + ox) + col.getAtIndex(F, src + ox));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void zero(MemorySegment s, long off, long count) {
+        final long bound = species().loopBound(count);
+        final FloatVector zero = FloatVector.zero(species());
+        long i = 0;
+        for (; i < bound; i += species().length()) {
+            zero.intoMemorySegment(s, (off + i) * Float.BYTES, NATIVE);
+        }
+        for (; i < count; i++) {
+            s.setAtIndex(F, off + i, 0f);
+        }
+    }
+
+    @Override
+    public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
+        final int bound = species().loopBound(cols);
+        final FloatVector zero = FloatVector.zero(species());
+        for (int r = 0; r < rows; r++) {
+            final long row = yOff + (long) r * cols;
+            final float b = bias.getAtIndex(F, biasOff + r);
+            final FloatVector bv = FloatVector.broadcast(species(), b);
+            int c = 0;
+            for (; c < bound; c += species().length()) {
+                FloatVector v = load(y, row + c).add(bv);
+                if (relu) {
+                    v = v.max(zero);
+                }
+                v.intoMemorySegment(y, (row + c) * Float.BYTES, NATIVE);
+            }
+            for (; c < cols; c++) { // scalar tail
+                float v = y.getAtIndex(F, row + c) + b;
+                y.setAtIndex(F, row + c, relu ? Math.max(v, 0f) : v);
+            }
+        }
+    }
+
     @Override
     public String description() {
         return "vector(" + species().vectorBitSize() + "-bit, " + species().length() + " lanes)";

@@ -79,7 +79,8 @@ class KernelEquivalenceTest {
     static Stream<Arguments> shapes() {
         SplittableRandom r = new SplittableRandom(SEED);
         return species().flatMap(s -> Stream.concat(
-                Stream.of(Arguments.of(s, 1, 1, 1), Arguments.of(s, 4, 64, 3), Arguments.of(s, 5, 10, 17), Arguments.of(s, 13, 128, 9)),
+                Stream.of(Arguments.of(s, 1, 1, 1), Arguments.of(s, 4, 64, 3), Arguments.of(s, 5, 10, 17), Arguments.of(s, 13, 128, 9),
+                        Arguments.of(s, 9, 16, 40), Arguments.of(s, 36, 16, 20), Arguments.of(s, 15, 40, 7), Arguments.of(s, 11, 10, 5)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
@@ -146,6 +147,98 @@ class KernelEquivalenceTest {
                     assertSameFloats(c1, c2, 0, cLength, "gemm ldb=" + ldb + " ldc=" + ldc + " m=" + m + " n=" + n + " k=" + k
                             + " tA=" + transposedA + " acc=" + accumulate);
                 }
+            }
+        }
+    }
+
+    /** (c, h, w, k, pad, extra ld): thesis conv shapes, widths around the vector lengths, and random ones. */
+    static Stream<Arguments> convShapes() {
+        SplittableRandom r = new SplittableRandom(SEED + 5);
+        Stream<int[]> fixed = Stream.of(new int[] {1, 28, 28, 3, 0, 12}, new int[] {4, 13, 13, 3, 0, 7}, new int[] {1, 28, 28, 5, 2, 0},
+                new int[] {6, 14, 14, 5, 0, 3}, new int[] {3, 32, 32, 3, 1, 0}, new int[] {1, 1, 1, 1, 0, 0}, new int[] {2, 5, 3, 3, 1, 1},
+                new int[] {1, 4, 17, 2, 0, 0}, new int[] {2, 18, 18, 3, 0, 0}, new int[] {1, 9, 33, 3, 1, 5});
+        Stream<int[]> random = IntStream.range(0, 10).mapToObj(i -> {
+            int k = 1 + r.nextInt(5);
+            int pad = r.nextInt(k);
+            return new int[] {1 + r.nextInt(4), k + r.nextInt(36), k + r.nextInt(36), k, pad, r.nextInt(20)};
+        });
+        java.util.List<int[]> all = Stream.concat(fixed, random).toList();
+        return species().flatMap(s -> all.stream().map(a -> Arguments.of(s, a[0], a[1], a[2], a[3], a[4], a[5])));
+    }
+
+    @ParameterizedTest
+    @MethodSource("convShapes")
+    void shouldMatchScalarIm2colAndCol2imWithoutWritingOutsideTheirRows(VectorSpecies<Float> species, int c, int h, int w, int k, int pad,
+                                                                       int extra) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (c * 1_000_003L + h * 1009L + w * 31L + k * 7L + pad));
+        int oh = h + 2 * pad - k + 1;
+        int ow = w + 2 * pad - k + 1;
+        int ld = oh * ow + extra;
+        long colFloats = (long) c * k * k * ld;
+        int guard = 40;
+        try (Arena arena = Arena.ofConfined()) {
+            // x ends exactly at the image's last element: a vector load past it must not happen
+            MemorySegment x = random(arena, (long) c * h * w, r).asSlice(0, (long) c * h * w * Float.BYTES);
+            MemorySegment col1 = random(arena, colFloats + 2L * guard, r).asSlice(0, (colFloats + 2L * guard) * Float.BYTES);
+            MemorySegment col2 = arena.allocate(col1.byteSize()).copyFrom(col1);
+            s.im2col(col1, guard, ld, x, 0, c, h, w, k, pad);
+            v.im2col(col2, guard, ld, x, 0, c, h, w, k, pad);
+            assertSameFloats(col1, col2, 0, colFloats + 2L * guard, "im2col (guards included)");
+            for (int row = 0; row < c * k * k; row++) {
+                for (int t = oh * ow; t < ld; t++) {
+                    assertEquals(0f, col1.getAtIndex(F, guard + (long) row * ld + t), "padding column " + t + " of row " + row);
+                }
+            }
+            // col2im on random columns, into a dx with random contents (it accumulates)
+            MemorySegment cols = random(arena, colFloats, r);
+            MemorySegment dx1 = random(arena, (long) c * h * w + 3, r);
+            MemorySegment dx2 = arena.allocate(dx1.byteSize()).copyFrom(dx1);
+            s.col2imAccumulate(dx1, 1, cols, 0, ld, c, h, w, k, pad);
+            v.col2imAccumulate(dx2, 1, cols, 0, ld, c, h, w, k, pad);
+            assertSameFloats(dx1, dx2, 0, (long) c * h * w + 3, "col2imAccumulate");
+            // the reference itself: col2im is the adjoint of im2col, <im2col(x), C> = <x, col2im(C)>
+            MemorySegment zeroDx = arena.allocate((long) c * h * w * Float.BYTES);
+            s.col2imAccumulate(zeroDx, 0, cols, 0, ld, c, h, w, k, pad);
+            double left = 0;
+            double right = 0;
+            double scale = 0;
+            for (long i = 0; i < colFloats; i++) {
+                double term = (double) col1.getAtIndex(F, guard + i) * cols.getAtIndex(F, i);
+                left += term;
+                scale += Math.abs(term);
+            }
+            for (long i = 0; i < (long) c * h * w; i++) {
+                right += (double) x.getAtIndex(F, i) * zeroDx.getAtIndex(F, i);
+            }
+            assertEquals(left, right, 1e-5 * Math.max(1, scale), "adjoint identity");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void shouldMatchScalarRowBiasAndZero(VectorSpecies<Float> species, int m, int n, int k) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (m * 7L + n * 131L + k));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bias = random(arena, m + 2, r);
+            for (boolean relu : new boolean[] {false, true}) {
+                MemorySegment y1 = random(arena, (long) m * n + 4, r);
+                MemorySegment y2 = arena.allocate(y1.byteSize()).copyFrom(y1);
+                s.rowBiasActivation(y1, 2, bias, 1, m, n, relu);
+                v.rowBiasActivation(y2, 2, bias, 1, m, n, relu);
+                assertSameFloats(y1, y2, 0, (long) m * n + 4, "rowBiasActivation relu=" + relu);
+            }
+            long count = (long) m * k;
+            MemorySegment z1 = random(arena, count + 4, r);
+            MemorySegment z2 = arena.allocate(z1.byteSize()).copyFrom(z1);
+            s.zero(z1, 3, count);
+            v.zero(z2, 3, count);
+            assertSameFloats(z1, z2, 0, count + 4, "zero");
+            for (long i = 3; i < 3 + count; i++) {
+                assertEquals(0, Float.floatToIntBits(z1.getAtIndex(F, i)), "zero at " + i);
             }
         }
     }
