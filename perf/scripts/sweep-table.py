@@ -79,8 +79,7 @@ def main(dirs):
         rs = groups[key]
         algo, tp, m, step, elastic = key
         spe = statistics.median(seconds_per_epoch(r) for r in rs)
-        ttes = [median_tte([r["time_to_epsilon"].get(repr(e)) if repr(e) in r["time_to_epsilon"]
-                            else r["time_to_epsilon"].get(str(e)) for r in rs]) for e in eps]
+        ttes = [median_tte([r["time_to_epsilon"].get(str(e)) for r in rs]) for e in eps]
         final = statistics.median(r["epoch_loss"][-1] / r["initial_loss"] * 100 for r in rs if r["epoch_loss"])
         st_mean = statistics.median(mean_of(r["staleness_hist"]) for r in rs)
         st_p99 = statistics.median(percentile(r["staleness_hist"], 0.99) for r in rs)

@@ -83,11 +83,11 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
     /*
      * Scratch layout, in floats (P = oh*ow, Pp = padded(P), Cp = padded(outC), K = inC*k*k):
      *   col   (K, Pp)   im2col, then dcol
-     *   rows  (outC, Pp) forward output before bias / the padded copy of dy_n
+     *   rows  (outC, Pp) backward: the padded copy of dy_n, then the per-position sums for db
      *   dyT   (Pp, Cp)  dy_nᵀ, zero outside (P, outC)
      *   dWT   (K, Cp)   dWᵀ accumulated over the batch
-     * Every GEMM then runs on whole 16-float column blocks: the Vector kernels' masked tails cost
-     * 10x a full block (NOTES-nn.md), and the padding columns hold zeros.
+     * The backward GEMMs run on whole 16-float column blocks (the padding columns hold zeros); the
+     * forward GEMM writes y directly with n = P, its last P % 16 columns through the GEMM's packed tail.
      */
     private long colIndex() {
         return 0;

@@ -576,9 +576,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                             zero(col, dst, ow);
                             continue;
                         }
-                        for (int t = 0; t < lo; t++) {
-                            col.setAtIndex(F, dst + t, 0f);
-                        }
+                        zero(col, dst, lo);
                         final long src = xOff + ((long) ci * h + iy) * w + kw - pad;
                         int ox = lo;
                         for (; ox + lanes <= hi; ox += lanes) {
@@ -596,9 +594,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                                 }
                             }
                         }
-                        for (int t = hi; t < ow; t++) {
-                            col.setAtIndex(F, dst + t, 0f);
-                        }
+                        zero(col, dst + hi, ow - hi);
                     }
                     zero(col, row + (long) oh * ow, ld - (long) oh * ow);
                 }

@@ -1,12 +1,28 @@
 package org.leashed.perf.bench;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +51,7 @@ import java.util.concurrent.TimeUnit;
 public class CopyAxpyVariantsBenchmark {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     static final ByteOrder N = ByteOrder.nativeOrder();
+    private static final int MADV_HUGEPAGE = 14; // Linux, <sys/mman.h>
     @Param({"134794"})
     int dimension;
     @Param({"2048"})
@@ -60,13 +77,18 @@ public class CopyAxpyVariantsBenchmark {
             long total = ((3 * stride + (2 << 20) - 1) / (2 << 20)) * (2 << 20);
             MemorySegment region = arena.allocate(total, 2 << 20);
             if (layout.equals("huge")) {
+                Linker linker = Linker.nativeLinker();
+                MethodHandle madvise = linker.downcallHandle(linker.defaultLookup().find("madvise").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+                int rc;
                 try {
-                    var madvise = java.lang.foreign.Linker.nativeLinker().downcallHandle(
-                            java.lang.foreign.Linker.nativeLinker().defaultLookup().find("madvise").orElseThrow(),
-                            java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-                    int rc = (int) madvise.invokeExact(region, total, 14);
-                    if (rc != 0) throw new IllegalStateException("madvise " + rc);
-                } catch (Throwable t) { throw new RuntimeException(t); }
+                    rc = (int) madvise.invokeExact(region, total, MADV_HUGEPAGE);
+                } catch (Throwable t) {
+                    throw new IllegalStateException("madvise failed", t);
+                }
+                if (rc != 0) {
+                    throw new IllegalStateException("madvise(MADV_HUGEPAGE) returned " + rc);
+                }
             }
             region.fill((byte) 0);
             src = region.asSlice(0, bytes);
@@ -122,11 +144,7 @@ public class CopyAxpyVariantsBenchmark {
                     .intoMemorySegment(dst, j, N);
         }
         long i = 2L * half * 16;
-        for (; i + 16 <= dimension; i += 16) {
-            FloatVector.fromMemorySegment(S, src, i * 4, N).add(FloatVector.fromMemorySegment(S, x, i * 4, N).mul(a))
-                    .intoMemorySegment(dst, i * 4, N);
-        }
-        tail(i);
+        finish(i);
     }
 
     @Benchmark
@@ -141,12 +159,7 @@ public class CopyAxpyVariantsBenchmark {
                         .intoMemorySegment(dst, i * 4, N);
             }
         }
-        long i = start;
-        for (; i + 16 <= d; i += 16) {
-            FloatVector.fromMemorySegment(S, src, i * 4, N).add(FloatVector.fromMemorySegment(S, x, i * 4, N).mul(a))
-                    .intoMemorySegment(dst, i * 4, N);
-        }
-        tail(i);
+        finish(start);
     }
 
     /** Lower bound of the reads alone: the two input streams, summed into 4 independent accumulators. */
@@ -161,7 +174,7 @@ public class CopyAxpyVariantsBenchmark {
             a2 = a2.add(FloatVector.fromMemorySegment(S, src, b + 128, N)).add(FloatVector.fromMemorySegment(S, x, b + 128, N));
             a3 = a3.add(FloatVector.fromMemorySegment(S, src, b + 192, N)).add(FloatVector.fromMemorySegment(S, x, b + 192, N));
         }
-        return a0.add(a1).add(a2).add(a3).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
     }
 
     /** Lower bound of the write alone: one vector store per 16 floats of dst (read-for-ownership included). */
@@ -188,11 +201,7 @@ public class CopyAxpyVariantsBenchmark {
             FloatVector.fromMemorySegment(S, src, l, N).add(FloatVector.fromMemorySegment(S, x, l, N).mul(a)).intoMemorySegment(dst, l, N);
         }
         long i = 4L * q * 16;
-        for (; i + 16 <= dimension; i += 16) {
-            FloatVector.fromMemorySegment(S, src, i * 4, N).add(FloatVector.fromMemorySegment(S, x, i * 4, N).mul(a))
-                    .intoMemorySegment(dst, i * 4, N);
-        }
-        tail(i);
+        finish(i);
     }
 
     @Benchmark
@@ -234,8 +243,12 @@ public class CopyAxpyVariantsBenchmark {
             }
             MemorySegment.copy(buffer, 0, dst, start * 4, c * 4);
         }
-        long i = start;
-        for (; i + 16 <= d; i += 16) {
+        finish(start);
+    }
+
+    /** The rest from float {@code i}: whole vectors, then {@link #tail}. */
+    private void finish(long i) {
+        for (; i + 16 <= dimension; i += 16) {
             FloatVector.fromMemorySegment(S, src, i * 4, N).add(FloatVector.fromMemorySegment(S, x, i * 4, N).mul(a))
                     .intoMemorySegment(dst, i * 4, N);
         }
