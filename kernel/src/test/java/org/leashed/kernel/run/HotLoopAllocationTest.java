@@ -91,14 +91,17 @@ class HotLoopAllocationTest {
     }
 
     /**
-     * SEQ, SYNC, HOG and LSH allocate nothing at all (LSH: once the pool has created all the slots the
-     * run needs, which happens early). ASYNC's ReentrantLock allocates a wait node inside the JDK when a
-     * thread has to queue; that stays far below a byte per update.
+     * No algorithm's hot loop allocates (LSH: once the pool has created all the slots the run needs,
+     * which happens early). ASYNC runs with one worker here: with two, its ReentrantLock allocates a
+     * wait node inside the JDK whenever a thread has to queue, and how often that happens depends on
+     * the machine's load (2.3 B per update once in CI, over the old bound of 1 B), so a bound on it
+     * could not tell the lock's queueing from an allocation of our loop. Uncontended, the lock
+     * allocates nothing, and the loop is held to the same 0-byte standard as the others.
      */
     @ParameterizedTest
     @EnumSource(AlgorithmKind.class)
     void shouldNotAllocateWhenUpdateLoopRuns(AlgorithmKind algorithm) {
-        int m = algorithm == AlgorithmKind.SEQ ? 1 : 2;
+        int m = algorithm == AlgorithmKind.SEQ || algorithm == AlgorithmKind.ASYNC ? 1 : 2;
         Probe probe = new Probe();
         TrainingConfig c = new TrainingConfig(algorithm, m, PersistenceBound.unbounded(), 1, 40_000L, 0.05f, 0.5f,
                 StepSizeConfig.of(StepSizeKind.TAIL), 1, List.of(0.5), 0, false);
@@ -107,13 +110,8 @@ class HotLoopAllocationTest {
         double perUpdate = probe.bytes.get() / ((double) WINDOW * probe.windows.get());
         System.out.printf("%s: %d bytes allocated over %d x %d loop iterations (%.3f B/iteration), smallest window %d B%n",
                 algorithm, probe.bytes.get(), probe.windows.get(), WINDOW, perUpdate, probe.smallestWindow.get());
-        switch (algorithm) {
-            case SEQ, SYNC, HOG, LSH -> {
-                assertEquals(0, probe.smallestWindow.get(), algorithm + " allocated in every window of its hot loop");
-                assertTrue(perUpdate < 0.05, algorithm + ": " + perUpdate + " B per update on average");
-            }
-            case ASYNC -> assertTrue(perUpdate < 1, algorithm + ": " + perUpdate + " B per update");
-        }
+        assertEquals(0, probe.smallestWindow.get(), algorithm + " allocated in every window of its hot loop");
+        assertTrue(perUpdate < 0.05, algorithm + ": " + perUpdate + " B per update on average");
         assertEquals(Outcome.CONVERGED, r.outcome());
     }
 }
