@@ -64,6 +64,18 @@ public interface Kernels {
      */
     void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu);
 
+    /**
+     * 2x2 max pooling with stride 2 over {@code planes} dense planes (an odd last row or column is
+     * dropped): {@code y (planes, h/2, w/2)} at {@code yOff} and {@code argmax (planes, h/2, w/2)} at
+     * {@code argOff} (int elements) from {@code x (planes, h, w)} at {@code xOff}. Each output is the
+     * first maximum of its window in the order (0,0), (0,1), (1,0), (1,1) (strict {@code >}, so ties and
+     * -0.0/+0.0 keep the earlier element), and {@code argmax} holds that element's float index in
+     * {@code x} (absolute: {@code xOff} included; the caller makes sure it fits an int). Overwrites the
+     * {@code planes*(h/2)*(w/2)} outputs of y and argmax and writes nothing else. Bit-identical across
+     * implementations.
+     */
+    void maxPool2x2(MemorySegment y, long yOff, MemorySegment argmax, long argOff, MemorySegment x, long xOff, int planes, int h, int w);
+
     /** Human-readable name recorded in run headers and results. */
     String description();
 

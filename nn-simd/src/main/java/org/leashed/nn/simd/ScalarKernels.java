@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 public final class ScalarKernels implements Kernels {
     static final ScalarKernels INSTANCE = new ScalarKernels("scalar");
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final String description;
 
@@ -154,6 +155,45 @@ public final class ScalarKernels implements Kernels {
                 long i = yOff + (long) r * cols + c;
                 float v = get(y, i) + b;
                 set(y, i, relu ? Math.max(v, 0f) : v);
+            }
+        }
+    }
+
+    @Override
+    public void maxPool2x2(MemorySegment y, long yOff, MemorySegment argmax, long argOff, MemorySegment x, long xOff, int planes, int h,
+                           int w) {
+        final int oh = h / 2;
+        final int ow = w / 2;
+        for (int plane = 0; plane < planes; plane++) {
+            final long base = xOff + (long) plane * h * w;
+            final long outBase = (long) plane * oh * ow;
+            for (int py = 0; py < oh; py++) {
+                final long top = base + 2L * py * w;
+                final long out = outBase + (long) py * ow;
+                for (int px = 0; px < ow; px++) {
+                    final long origin = top + 2L * px;
+                    final float a = get(x, origin);
+                    final float b = get(x, origin + 1);
+                    final float c = get(x, origin + w);
+                    final float d = get(x, origin + w + 1);
+                    // window order (0,0), (0,1), (1,0), (1,1); strict > keeps the first maximum
+                    float max = a;
+                    long best = origin;
+                    if (b > max) {
+                        max = b;
+                        best = origin + 1;
+                    }
+                    if (c > max) {
+                        max = c;
+                        best = origin + w;
+                    }
+                    if (d > max) {
+                        max = d;
+                        best = origin + w + 1;
+                    }
+                    set(y, yOff + out + px, max);
+                    argmax.setAtIndex(I, argOff + out + px, (int) best);
+                }
             }
         }
     }

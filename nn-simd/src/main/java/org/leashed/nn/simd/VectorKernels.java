@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -38,6 +39,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     /** The species these kernels run with. */
     abstract VectorSpecies<Float> species();
 
+    /** Int lanes of the same width (the pooling argmax), a constant for the same reason. */
+    abstract VectorSpecies<Integer> intSpecies();
+
     /** Kernels over {@code species} (64, 128, 256 or 512 bits); tests use every width. */
     public static VectorKernels of(VectorSpecies<Float> species) {
         return switch (species.vectorBitSize()) {
@@ -57,37 +61,61 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S64 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_64;
+        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_64;
 
         @Override
         VectorSpecies<Float> species() {
             return SPECIES;
+        }
+
+        @Override
+        VectorSpecies<Integer> intSpecies() {
+            return INT_SPECIES;
         }
     }
 
     static final class S128 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
+        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_128;
 
         @Override
         VectorSpecies<Float> species() {
             return SPECIES;
+        }
+
+        @Override
+        VectorSpecies<Integer> intSpecies() {
+            return INT_SPECIES;
         }
     }
 
     static final class S256 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
+        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_256;
 
         @Override
         VectorSpecies<Float> species() {
             return SPECIES;
         }
+
+        @Override
+        VectorSpecies<Integer> intSpecies() {
+            return INT_SPECIES;
+        }
     }
 
     static final class S512 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
+        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_512;
 
         @Override
         VectorSpecies<Float> species() {
             return SPECIES;
+        }
+
+        @Override
+        VectorSpecies<Integer> intSpecies() {
+            return INT_SPECIES;
         }
     }
 
@@ -672,6 +700,96 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; c < cols; c++) { // scalar tail
                 float v = y.getAtIndex(F, row + c) + b;
                 y.setAtIndex(F, row + c, relu ? Math.max(v, 0f) : v);
+            }
+        }
+    }
+
+    /*
+     * 2x2 max pooling. Per output row, chunks of L outputs: two whole vectors of the top input row
+     * (2L floats from the window origins) are split into the even lanes (a, the (0,0) elements) and
+     * the odd lanes (b) with a two-vector selectFrom, the same for the bottom row (c, d); then
+     * max = a, and for b, c, d in that order a strict > compare and a blend, as in the scalar
+     * reference, so ties, -0.0/+0.0 and even NaN come out bit-identical. The argmax lanes are the
+     * window origins (iota*2 + origin) plus the winner's offset 0, 1, w or w+1, blended with the
+     * same masks. A chunk that reaches past the end of its output row (always, for the thesis
+     * shapes: ow = 13, 14 or 5 < 16 lanes) computes garbage in its extra lanes and writes it over
+     * the next output rows, which are written later, in increasing order, in full. Such a chunk is
+     * taken only where its four loads stay inside x and its stores inside the planes*oh*ow outputs;
+     * the rest of the row is then scalar. No masked access; nothing outside the outputs is written.
+     */
+    @Override
+    public void maxPool2x2(MemorySegment y, long yOff, MemorySegment argmax, long argOff, MemorySegment x, long xOff, int planes, int h,
+                           int w) {
+        final VectorSpecies<Float> sp = species();
+        final VectorSpecies<Integer> isp = intSpecies();
+        final int lanes = sp.length();
+        final int oh = h / 2;
+        final int ow = w / 2;
+        final long outputs = (long) planes * oh * ow;
+        final long xFloats = x.byteSize() / Float.BYTES;
+        final FloatVector even = FloatVector.zero(sp).addIndex(2);
+        final FloatVector odd = even.add(1f);
+        final IntVector originStep = IntVector.zero(isp).addIndex(2);
+        final IntVector offB = IntVector.broadcast(isp, 1);
+        final IntVector offC = IntVector.broadcast(isp, w);
+        final IntVector offD = IntVector.broadcast(isp, w + 1);
+        final IntVector offA = IntVector.zero(isp);
+        for (int plane = 0; plane < planes; plane++) {
+            final long base = xOff + (long) plane * h * w;
+            final long outBase = (long) plane * oh * ow;
+            for (int py = 0; py < oh; py++) {
+                final long top = base + 2L * py * w;
+                final long out = outBase + (long) py * ow;
+                int px = 0;
+                for (; px < ow; px += lanes) {
+                    final long origin = top + 2L * px;
+                    if (origin + w + 2L * lanes > xFloats || out + px + lanes > outputs) {
+                        break;
+                    }
+                    final FloatVector t0 = load(x, origin);
+                    final FloatVector t1 = load(x, origin + lanes);
+                    final FloatVector b0 = load(x, origin + w);
+                    final FloatVector b1 = load(x, origin + w + lanes);
+                    FloatVector max = even.selectFrom(t0, t1);
+                    IntVector off = offA;
+                    final FloatVector b = odd.selectFrom(t0, t1);
+                    VectorMask<Float> gt = b.compare(VectorOperators.GT, max);
+                    max = max.blend(b, gt);
+                    off = off.blend(offB, gt.cast(isp));
+                    final FloatVector c = even.selectFrom(b0, b1);
+                    gt = c.compare(VectorOperators.GT, max);
+                    max = max.blend(c, gt);
+                    off = off.blend(offC, gt.cast(isp));
+                    final FloatVector d = odd.selectFrom(b0, b1);
+                    gt = d.compare(VectorOperators.GT, max);
+                    max = max.blend(d, gt);
+                    off = off.blend(offD, gt.cast(isp));
+                    max.intoMemorySegment(y, (yOff + out + px) * Float.BYTES, NATIVE);
+                    originStep.add((int) origin).add(off).intoMemorySegment(argmax, (argOff + out + px) * Integer.BYTES, NATIVE);
+                }
+                for (; px < ow; px++) { // scalar tail, as ScalarKernels
+                    final long origin = top + 2L * px;
+                    final float a = x.getAtIndex(F, origin);
+                    final float b = x.getAtIndex(F, origin + 1);
+                    final float c = x.getAtIndex(F, origin + w);
+                    final float d = x.getAtIndex(F, origin + w + 1);
+                    float max = a;
+                    long best = origin;
+                    if (b > max) {
+                        max = b;
+                        best = origin + 1;
+                    }
+                    if (c > max) {
+                        max = c;
+                        best = origin + w;
+                    }
+                    if (d > max) {
+                        max = d;
+                        best = origin + w + 1;
+                    }
+                    y.setAtIndex(F, yOff + out + px, max);
+                    argmax.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, argOff + out + px, (int) best);
+                }
             }
         }
     }

@@ -242,4 +242,96 @@ class KernelEquivalenceTest {
             }
         }
     }
+
+    /** Values for {@link #shouldMatchScalarMaxPoolBitForBit}: gaussian, many ties, signed zeros. */
+    enum PoolValues {
+        GAUSSIAN, TIES_0_1_2, SIGNED_ZEROS;
+
+        float next(SplittableRandom r) {
+            return switch (this) {
+                case GAUSSIAN -> (float) r.nextGaussian();
+                case TIES_0_1_2 -> r.nextInt(3);
+                case SIGNED_ZEROS -> r.nextInt(4) == 0 ? 1f : (r.nextBoolean() ? -0f : 0f);
+            };
+        }
+    }
+
+    /**
+     * (planes, h, w): the thesis pooling shapes per example (CNN 4x26x26 and 8x11x11, LeNet 6x28x28
+     * and 16x10x10), the smallest windows, odd sizes, output widths just below, at and above 8 and 16
+     * lanes (ow = 7, 8, 9, 15, 16, 17, 31, 33 with even and odd w), and random shapes.
+     */
+    static Stream<Arguments> poolShapes() {
+        SplittableRandom r = new SplittableRandom(SEED + 11);
+        Stream<int[]> fixed = Stream.of(new int[] {4, 26, 26}, new int[] {8, 11, 11}, new int[] {6, 28, 28}, new int[] {16, 10, 10},
+                new int[] {1, 2, 2}, new int[] {3, 2, 2}, new int[] {1, 3, 3}, new int[] {5, 3, 2}, new int[] {2, 2, 3}, new int[] {2, 7, 5},
+                new int[] {2, 4, 14}, new int[] {2, 5, 15}, new int[] {2, 4, 16}, new int[] {2, 3, 17}, new int[] {2, 4, 18}, new int[] {1, 5, 19},
+                new int[] {3, 4, 30}, new int[] {2, 3, 31}, new int[] {2, 4, 32}, new int[] {2, 5, 33}, new int[] {3, 2, 34}, new int[] {2, 4, 35},
+                new int[] {2, 3, 62}, new int[] {1, 4, 67});
+        Stream<int[]> random = IntStream.range(0, 8).mapToObj(i -> new int[] {1 + r.nextInt(6), 2 + r.nextInt(30), 2 + r.nextInt(40)});
+        java.util.List<int[]> all = Stream.concat(fixed, random).toList();
+        return species().flatMap(s -> all.stream().flatMap(a -> Stream.of(PoolValues.values())
+                .map(v -> Arguments.of(s, a[0], a[1], a[2], v))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("poolShapes")
+    void shouldMatchScalarMaxPoolBitForBit(VectorSpecies<Float> species, int planes, int h, int w, PoolValues values) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (planes * 1_000_003L + h * 1009L + w * 31L + values.ordinal()));
+        long outputs = (long) planes * (h / 2) * (w / 2);
+        int xOff = 3;
+        int guard = 37;
+        try (Arena arena = Arena.ofConfined()) {
+            // x ends exactly at the last plane's last element: a vector load past it must not happen
+            long xFloats = xOff + (long) planes * h * w;
+            MemorySegment x = arena.allocate(xFloats * Float.BYTES);
+            for (long i = 0; i < xFloats; i++) {
+                x.setAtIndex(F, i, values.next(r));
+            }
+            // y and argmax with guard elements on both sides: nothing outside the outputs may be written
+            long outFloats = outputs + 2L * guard;
+            MemorySegment y1 = random(arena, outFloats, r).asSlice(0, outFloats * Float.BYTES);
+            MemorySegment y2 = arena.allocate(y1.byteSize()).copyFrom(y1);
+            MemorySegment g1 = random(arena, outFloats, r).asSlice(0, outFloats * Integer.BYTES);
+            MemorySegment g2 = arena.allocate(g1.byteSize()).copyFrom(g1);
+            MemorySegment guards = arena.allocate(g1.byteSize()).copyFrom(g1);
+            MemorySegment yGuards = arena.allocate(y1.byteSize()).copyFrom(y1);
+            s.maxPool2x2(y1, guard, g1, guard, x, xOff, planes, h, w);
+            v.maxPool2x2(y2, guard, g2, guard, x, xOff, planes, h, w);
+            String what = "maxPool2x2 planes=" + planes + " h=" + h + " w=" + w + " " + values;
+            assertSameFloats(y1, y2, 0, outFloats, what + " y");
+            for (long i = 0; i < outFloats; i++) {
+                int e = g1.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i);
+                int a = g2.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i);
+                assertEquals(e, a, what + " argmax differs at " + i);
+                if (i < guard || i >= guard + outputs) {
+                    assertEquals(guards.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i), a, what + " argmax guard " + i + " written");
+                    assertEquals(Float.floatToRawIntBits(yGuards.getAtIndex(F, i)), Float.floatToRawIntBits(y2.getAtIndex(F, i)),
+                            what + " y guard " + i + " written");
+                } else {
+                    // the reference itself: y is x at argmax (bit for bit), the first maximum of its window
+                    long o = i - guard;
+                    long plane = o / ((h / 2) * (w / 2));
+                    long py = o % ((h / 2) * (w / 2)) / (w / 2);
+                    long px = o % (w / 2);
+                    long origin = xOff + plane * h * w + 2 * py * w + 2 * px;
+                    long[] window = {origin, origin + 1, origin + w, origin + w + 1};
+                    float max = y1.getAtIndex(F, i);
+                    assertEquals(Float.floatToRawIntBits(x.getAtIndex(F, e)), Float.floatToRawIntBits(max), what + " y = x[argmax] at " + i);
+                    boolean seen = false;
+                    for (long at : window) {
+                        float value = x.getAtIndex(F, at);
+                        if (at == e) {
+                            seen = true;
+                        } else {
+                            assertTrue(seen ? !(value > max) : value < max, what + " argmax " + e + " is not the first maximum at " + i);
+                        }
+                    }
+                    assertTrue(seen, what + " argmax " + e + " is outside the window of output " + i);
+                }
+            }
+        }
+    }
 }

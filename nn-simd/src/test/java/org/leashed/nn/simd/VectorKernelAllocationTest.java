@@ -80,6 +80,49 @@ class VectorKernelAllocationTest {
         }
     }
 
+    /** planes, h, w: the thesis pooling layers at batch 2 (CNN, LeNet) plus odd and wide widths. */
+    private static final int[][] POOL_SHAPES = {{8, 26, 26}, {16, 11, 11}, {12, 28, 28}, {32, 10, 10}, {3, 7, 35}, {2, 3, 2}};
+
+    @Test
+    void shouldAllocateNothingWhenVectorKernelsPool() {
+        Kernels v = Kernels.get();
+        assertTrue(v instanceof VectorKernels, "test JVM must run the Vector API kernels, got " + v.description());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom r = new SplittableRandom(8);
+            MemorySegment x = random(arena, 32 * 28 * 28, r);
+            MemorySegment y = random(arena, 32 * 14 * 14, r);
+            MemorySegment argmax = arena.allocate(32 * 14 * 14 * Integer.BYTES, 64);
+            // segments exactly as long as the operands: the last rows take the scalar tail
+            MemorySegment[] xs = new MemorySegment[POOL_SHAPES.length];
+            MemorySegment[] ys = new MemorySegment[POOL_SHAPES.length];
+            MemorySegment[] gs = new MemorySegment[POOL_SHAPES.length];
+            for (int s = 0; s < POOL_SHAPES.length; s++) {
+                int planes = POOL_SHAPES[s][0], h = POOL_SHAPES[s][1], w = POOL_SHAPES[s][2];
+                xs[s] = x.asSlice(0, (long) planes * h * w * Float.BYTES);
+                ys[s] = y.asSlice(0, (long) planes * (h / 2) * (w / 2) * Float.BYTES);
+                gs[s] = argmax.asSlice(0, (long) planes * (h / 2) * (w / 2) * Integer.BYTES);
+            }
+            List<Long> windows = new ArrayList<>();
+            long zeroWindows = 0;
+            for (int w = 0; w < WINDOWS && zeroWindows == 0; w++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < CALLS_PER_WINDOW; i++) {
+                    for (int s = 0; s < POOL_SHAPES.length; s++) {
+                        v.maxPool2x2(ys[s], 0, gs[s], 0, xs[s], 0, POOL_SHAPES[s][0], POOL_SHAPES[s][1], POOL_SHAPES[s][2]);
+                    }
+                }
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                windows.add(allocated);
+                if (allocated == 0) {
+                    zeroWindows++;
+                }
+            }
+            assertTrue(zeroWindows > 0, v.description() + ": no window of " + CALLS_PER_WINDOW
+                    + " rounds of max pooling allocated 0 bytes; bytes per window: " + windows);
+        }
+    }
+
     private static MemorySegment random(Arena arena, long n, SplittableRandom r) {
         MemorySegment s = arena.allocate(n * Float.BYTES, 64);
         for (long i = 0; i < n; i++) {
