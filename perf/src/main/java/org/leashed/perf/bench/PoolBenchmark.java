@@ -1,5 +1,8 @@
 package org.leashed.perf.bench;
 
+import org.leashed.nn.data.Dataset;
+import org.leashed.nn.model.Network;
+import org.leashed.nn.model.Workspace;
 import org.leashed.nn.simd.Kernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,9 +34,15 @@ import java.util.concurrent.TimeUnit;
  * {@code Workspace} segments can be. Scores are us per call. Run with {@code -prof gc}: the vector
  * kernel must show ~0 B/op.
  *
+ * <p>{@link #lossAndGradient}: T_c of the CNN and LeNet (as {@link GradientBenchmark}) with the
+ * production kernels ({@code pool=vector}) or with the same kernels except a scalar
+ * {@code maxPool2x2} ({@code pool=scalar}, the forward before the vector kernel), so the pooling
+ * kernel's share of T_c is a same-run ratio.
+ *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
- *   org.openjdk.jmh.Main PoolBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc
+ *   org.openjdk.jmh.Main 'PoolBenchmark\.(vector|scalar)' -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc
+ * java ... org.openjdk.jmh.Main PoolBenchmark.lossAndGradient -f 1 -wi 5 -i 5 -w 2 -r 2 -prof gc
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -98,5 +107,150 @@ public class PoolBenchmark {
     @Benchmark
     public void scalar(Operands o) {
         Kernels.scalar().maxPool2x2(o.y, 0, o.argmax, 0, o.x, 0, o.planes, o.h, o.w);
+    }
+
+    /** The production kernels with {@code maxPool2x2} replaced by the scalar reference. */
+    static final class ScalarPoolKernels implements Kernels {
+        private final Kernels k;
+
+        ScalarPoolKernels(Kernels k) {
+            this.k = k;
+        }
+
+        @Override
+        public void gemm(int m, int n, int kk, MemorySegment a, long aOff, int aRowStride, int aColStride, MemorySegment b, long bOff,
+                         int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate) {
+            k.gemm(m, n, kk, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate);
+        }
+
+        @Override
+        public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
+            k.transpose(dst, dstOff, src, srcOff, rows, cols);
+        }
+
+        @Override
+        public void biasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
+            k.biasActivation(y, yOff, bias, biasOff, rows, cols, relu);
+        }
+
+        @Override
+        public void reluBackward(MemorySegment dy, long dyOff, MemorySegment activation, long activationOff, long count) {
+            k.reluBackward(dy, dyOff, activation, activationOff, count);
+        }
+
+        @Override
+        public void columnSums(MemorySegment db, long dbOff, MemorySegment dy, long dyOff, int rows, int cols) {
+            k.columnSums(db, dbOff, dy, dyOff, rows, cols);
+        }
+
+        @Override
+        public void axpy(long count, float a, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+            k.axpy(count, a, x, xOff, y, yOff);
+        }
+
+        @Override
+        public void copyAxpy(long count, MemorySegment dst, long dstOff, MemorySegment src, long srcOff, float a, MemorySegment x,
+                             long xOff) {
+            k.copyAxpy(count, dst, dstOff, src, srcOff, a, x, xOff);
+        }
+
+        @Override
+        public void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int kernel, int pad) {
+            k.im2col(col, colOff, ld, x, xOff, c, h, w, kernel, pad);
+        }
+
+        @Override
+        public void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w,
+                                     int kernel, int pad) {
+            k.col2imAccumulate(dx, dxOff, col, colOff, ld, c, h, w, kernel, pad);
+        }
+
+        @Override
+        public void zero(MemorySegment s, long off, long count) {
+            k.zero(s, off, count);
+        }
+
+        @Override
+        public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
+            k.rowBiasActivation(y, yOff, bias, biasOff, rows, cols, relu);
+        }
+
+        @Override
+        public void maxPool2x2(MemorySegment y, long yOff, MemorySegment argmax, long argOff, MemorySegment x, long xOff, int planes,
+                               int h, int w) {
+            Kernels.scalar().maxPool2x2(y, yOff, argmax, argOff, x, xOff, planes, h, w);
+        }
+
+        @Override
+        public String description() {
+            return k.description() + " with scalar maxPool2x2";
+        }
+    }
+
+    /** CNN or LeNet on random data (as {@link GradientBenchmark}), with vector or scalar pooling. */
+    @State(Scope.Thread)
+    public static class Model {
+        @Param({"cnn", "lenet"})
+        String network;
+        @Param({"512", "16"})
+        int batchSize;
+        @Param({"vector", "scalar"})
+        String pool;
+
+        Network net;
+        Dataset data;
+        Workspace ws;
+        Arena arena;
+        MemorySegment params;
+        MemorySegment grad;
+        int[] batch;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            Network base = switch (network) {
+                case "cnn" -> Network.cnn(1, 28, 28, 10);
+                case "lenet" -> Network.lenet(1, 28, 28, 10);
+                default -> throw new IllegalArgumentException("network must be cnn or lenet, got " + network);
+            };
+            net = switch (pool) {
+                case "vector" -> base;
+                case "scalar" -> base.withKernels(new ScalarPoolKernels(base.kernels()));
+                default -> throw new IllegalArgumentException("pool must be vector or scalar, got " + pool);
+            };
+            if (!net.kernels().description().startsWith("vector")) {
+                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + net.kernels().description());
+            }
+            var in = net.inputShape();
+            SplittableRandom r = new SplittableRandom(11);
+            float[] x = new float[GradientBenchmark.EXAMPLES * in.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            byte[] labels = new byte[GradientBenchmark.EXAMPLES];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = (byte) r.nextInt(net.classes());
+            }
+            data = Dataset.fromFloats("random", x, labels, in.channels(), in.height(), in.width(), net.classes());
+            batch = new int[batchSize];
+            for (int i = 0; i < batchSize; i++) {
+                batch[i] = r.nextInt(GradientBenchmark.EXAMPLES);
+            }
+            arena = Arena.ofShared();
+            params = arena.allocate(net.parameterCount() * Float.BYTES, 64);
+            grad = arena.allocate(net.parameterCount() * Float.BYTES, 64);
+            net.initialize(params, 5, 0.05f);
+            ws = net.newWorkspace(batchSize);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            ws.close();
+            arena.close();
+        }
+    }
+
+    @Benchmark
+    public float lossAndGradient(Model model) {
+        return model.net.lossAndGradient(model.ws, model.params, model.grad, model.data, model.batch, model.batchSize);
     }
 }
