@@ -189,7 +189,9 @@ public final class ElasticRuntime implements AutoCloseable {
      */
     public void submit(int id, long iteration, long readIteration, float loss, MemorySegment gradient) {
         final long nanos = clock.nanos(); // volatile read inside: the clock's current state
-        final int copy = xi.needsCopy(iteration, readIteration) ? xi.freeze(gradient) : XiMeter.NO_COPY;
+        // acquire read of m^E (see getLevelAcquire): a hint only; a stale value costs one copy or one floor sample
+        final boolean othersActive = getLevelAcquire() > 1;
+        final int copy = xi.needsCopy(iteration, readIteration, othersActive) ? xi.freeze(gradient) : XiMeter.NO_COPY;
         final long packed = ((long) copy << 32) | (Float.floatToRawIntBits(loss) & 0xFFFF_FFFFL);
         final ReportRing ring = rings[id];
         while (!ring.offer(iteration, readIteration, nanos, packed)) {
@@ -308,7 +310,7 @@ public final class ElasticRuntime implements AutoCloseable {
                 ledger.elasticWorkerSeconds(), ledger.breakEvenSeconds(), xi.meanXi(), controller.phases(),
                 (int) ledger.baseline(), ledger.staticWorkerSeconds(), ledgerMax.staticWorkerSeconds(),
                 ledgerMax.breakEvenSeconds(), controller.windows(), xi.samples(), xi.budgetMisses() + xi.horizonMisses(),
-                observed, xi.capacity(), livePeak, liveAtEnd, controller.schedule());
+                observed, xi.capacity(), livePeak, liveAtEnd, controller.schedule(), xi.summary());
         close();
         return report;
     }

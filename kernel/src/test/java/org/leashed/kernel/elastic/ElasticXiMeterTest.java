@@ -24,7 +24,7 @@ class ElasticXiMeterTest {
 
     /** The worker's side and the regulator's side of one report. */
     private static void report(XiMeter x, long i, long j, MemorySegment grad) {
-        int copy = x.needsCopy(i, j) ? x.freeze(grad) : XiMeter.NO_COPY;
+        int copy = x.needsCopy(i, j, true) ? x.freeze(grad) : XiMeter.NO_COPY;
         x.onReport(i, j, copy, i * 1e-3);
     }
 
@@ -60,17 +60,122 @@ class ElasticXiMeterTest {
         }
     }
 
+    /** The worker's side with one worker active: a tau = 0 gradient is not copied. */
+    private static void reportAlone(XiMeter x, long i, long j, MemorySegment grad) {
+        int copy = x.needsCopy(i, j, false) ? x.freeze(grad) : XiMeter.NO_COPY;
+        x.onReport(i, j, copy, i * 1e-3);
+    }
+
     @Test
-    void shouldRecordZeroWithoutCopyWhenStalenessIsZero() {
+    void shouldRecordZeroWithoutCopyWhenStalenessIsZeroAndNobodyElseIsActive() {
         try (Arena arena = Arena.ofConfined()) {
-            XiMeter x = new XiMeter(2, 8, 1, ETA, true, 16);
-            assertFalse(x.needsCopy(4, 4));
-            report(x, 4, 4, vec(arena, 3, 4));
-            report(x, 6, 4, vec(arena, 30, 40));          // later viewer of theta_4: the writer was first
+            XiMeter x = new XiMeter(2, 8, 2, ETA, true, 16); // every second iteration sampled
+            assertFalse(x.needsCopy(4, 4, false));
+            reportAlone(x, 4, 4, vec(arena, 3, 4));
+            assertEquals(0, x.liveCopies());
+            reportAlone(x, 5, 4, vec(arena, 30, 40));     // later viewer of theta_4: the writer was first
             assertEquals(1, x.samples());
             assertEquals(0.0, x.meanXi(), 0.0);
+            assertEquals(0, x.summary().floorSamples());
+            assertEquals(0, x.summary().staleSamples());
             x.evictAll();
             assertEquals(0, x.liveCopies());
+            x.close();
+        }
+    }
+
+    @Test
+    void shouldMeasureTheFloorBetweenATauZeroWriterAndTheNextViewerOfTheSameState() {
+        try (Arena arena = Arena.ofConfined()) {
+            XiMeter x = new XiMeter(2, 8, 1, ETA, true, 16);
+            assertTrue(x.needsCopy(4, 4, true));
+            report(x, 4, 4, vec(arena, 3, 4));            // delta_4 from theta_4: xi_4 = 0, copy kept
+            assertEquals(1, x.samples());
+            assertEquals(1, x.liveCopies());
+            report(x, 6, 4, vec(arena, 30, 40));          // another batch at theta_4: phi = eta * ||(27, 36)||
+            assertEquals(1, x.samples());                 // xi itself is untouched: xi_4 = 0 only
+            assertEquals(0, x.summary().staleSamples());
+            XiSummary parts = x.summary();
+            assertEquals(1, parts.floorSamples());
+            assertEquals(ETA * 45, parts.meanFloor(), 1e-9);
+            assertEquals(1, x.liveCopies());              // delta_4 freed; delta_6 waits for theta_6's viewers
+            report(x, 7, 4, vec(arena, 0, 0));            // a third viewer: nothing more to measure at theta_4
+            assertEquals(1, x.summary().floorSamples());
+            assertEquals(2, x.liveCopies());              // delta_6 and delta_7
+            x.evictAll();
+            assertEquals(0, x.liveCopies());
+            x.close();
+        }
+    }
+
+    @Test
+    void shouldMeasureTheFloorWhenTheViewerReportsBeforeTheTauZeroWriter() {
+        try (Arena arena = Arena.ofConfined()) {
+            XiMeter x = new XiMeter(2, 8, 1, ETA, true, 16);
+            report(x, 11, 10, vec(arena, 6, 8));          // viewer of theta_10 waits for delta_10
+            report(x, 10, 10, vec(arena, 0, 0));          // delta_10 had tau = 0: xi_10 = 0, phi = eta * 10
+            assertEquals(1, x.samples());
+            assertEquals(0, x.summary().staleSamples());
+            assertEquals(1, x.summary().floorSamples());
+            assertEquals(ETA * 10, x.summary().meanFloor(), 1e-9);
+            x.evictAll();
+            assertEquals(0, x.liveCopies());
+            x.close();
+        }
+    }
+
+    @Test
+    void shouldTakeTheFloorOutOfTheStaleUpdatesXi() {
+        try (Arena arena = Arena.ofConfined()) {
+            XiMeter x = new XiMeter(2, 16, 1, ETA, true, 16);
+            report(x, 5, 3, vec(arena, 0, 0));            // delta_5, tau = 2
+            report(x, 7, 5, vec(arena, 10, 0));           // xi_5 = eta * 10
+            report(x, 8, 6, vec(arena, 0, 0));            // delta_8, tau = 2
+            report(x, 9, 8, vec(arena, 0, 20));           // xi_8 = eta * 20
+            report(x, 12, 12, vec(arena, 0, 0));          // tau = 0
+            report(x, 14, 12, vec(arena, 6, 8));          // phi = eta * 10
+            assertEquals(3, x.samples());
+            // 6 sampled updates, 1 with tau = 0 (xi 0), 5 stale at the measured stale mean eta * 15
+            assertEquals(5.0 / 6 * ETA * 15, x.meanXi(), 1e-9);
+            XiSummary parts = x.summary();
+            assertEquals(2, parts.staleSamples());
+            assertEquals(ETA * 15, parts.meanStale(), 1e-9);
+            // sqrt(mean(xi^2) - mean(phi^2)) = eta * sqrt((100 + 400) / 2 - 100) = eta * sqrt(150)
+            assertEquals(ETA * Math.sqrt(150), parts.asyncRms(), 1e-9);
+            x.evictAll();
+            assertEquals(0, x.liveCopies());
+            x.close();
+        }
+    }
+
+    @Test
+    void shouldWeightTheMeanByTheAppliedShareOfStaleUpdatesNotByWhatWasMeasured() {
+        try (Arena arena = Arena.ofConfined()) {
+            XiMeter x = new XiMeter(2, 16, 1, ETA, true, 16);
+            for (long i = 0; i < 4; i++) {
+                report(x, i, i, vec(arena, 0, 0));        // four tau = 0 updates: xi = 0, known without a copy
+            }
+            report(x, 6, 4, vec(arena, 0, 0));            // delta_6 (tau 2) ...
+            report(x, 7, 6, vec(arena, 0, 8));            // ... measured: eta * 8
+            report(x, 5, 4, vec(arena, 0, 0));            // delta_5 (tau 1): never viewed, not measured
+            // 7 sampled updates applied: 4 with tau = 0, 3 stale, whose measured mean is eta * 8
+            assertEquals(3.0 / 7 * ETA * 8, x.meanXi(), 1e-9);
+            x.evictAll();
+            x.close();
+        }
+    }
+
+    @Test
+    void shouldReportNoAsynchronyPartWithoutFloorSamples() {
+        try (Arena arena = Arena.ofConfined()) {
+            XiMeter x = new XiMeter(2, 8, 1, ETA, true, 16);
+            report(x, 5, 3, vec(arena, 0, 0));
+            report(x, 7, 5, vec(arena, 10, 0));
+            XiSummary parts = x.summary();
+            assertEquals(1, parts.staleSamples());
+            assertTrue(Double.isNaN(parts.meanFloor()));
+            assertTrue(Double.isNaN(parts.asyncRms()));
+            x.evictAll();
             x.close();
         }
     }
@@ -96,9 +201,11 @@ class ElasticXiMeterTest {
     @Test
     void shouldOnlyCopyForSampledIterationsWhenSamplingEveryK() {
         XiMeter x = new XiMeter(2, 8, 4, ETA, false, 16);
-        assertTrue(x.needsCopy(8, 6));   // i sampled
-        assertTrue(x.needsCopy(9, 4));   // j sampled
-        assertFalse(x.needsCopy(9, 6));  // neither
+        assertTrue(x.needsCopy(8, 6, true));   // i sampled
+        assertTrue(x.needsCopy(9, 4, true));   // j sampled
+        assertFalse(x.needsCopy(9, 6, true));  // neither
+        assertTrue(x.needsCopy(8, 8, true));   // tau = 0 at a sampled i: a floor candidate
+        assertFalse(x.needsCopy(9, 9, true));  // tau = 0, not sampled
         x.close();
     }
 }

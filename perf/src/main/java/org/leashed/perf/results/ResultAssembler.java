@@ -65,7 +65,9 @@ public final class ResultAssembler {
         // baselineThreads is the configured best static level, or m-hat when none was given
         final double breakEven = e.breakEvenSeconds();
         return new ResultDocument.Elastic(e.parallelism(), e.xi(), Double.isFinite(breakEven) ? breakEven : null,
-                e.workerSecondsElastic(), e.workerSecondsStatic(), e.baselineThreads(), e.meanXi(), e.probes());
+                e.workerSecondsElastic(), e.workerSecondsStatic(), e.baselineThreads(), e.meanXi(), e.probes(),
+                new ResultDocument.XiParts(e.xiParts().meanStale(), e.xiParts().staleSamples(), e.xiParts().meanFloor(),
+                        e.xiParts().floorSamples(), e.xiParts().asyncRms()));
     }
 
     /**

@@ -121,9 +121,24 @@ public record ResultDocument(
      * @param baselineThreads       static level R^S refers to (m-hat unless given)
      * @param meanXi                mean of the xi samples
      * @param probes                probing phases completed
+     * @param xiParts               xi taken apart into the stale updates' mean, the sampling-noise floor and
+     *                              the asynchrony part
      */
     public record Elastic(List<double[]> parallelism, List<double[]> xi, Double breakEvenS, double workerSecondsElastic,
-                          double workerSecondsStatic, int baselineThreads, double meanXi, long probes) {
+                          double workerSecondsStatic, int baselineThreads, double meanXi, long probes, XiParts xiParts) {
+    }
+
+    /**
+     * xi taken apart (kernel {@code XiSummary}); a mean with no sample is "NaN".
+     *
+     * @param meanStale    mean xi over the updates with staleness &gt; 0
+     * @param staleSamples how many
+     * @param meanFloor    mean scaled distance between two workers' gradients of the same state: the
+     *                     sampling noise of two mini-batches, whatever m is
+     * @param floorSamples how many
+     * @param asyncRms     root mean square of the stale updates' xi with the floor taken out
+     */
+    public record XiParts(double meanStale, long staleSamples, double meanFloor, long floorSamples, double asyncRms) {
     }
 
     /** Outcome spellings SPEC fixes. */
