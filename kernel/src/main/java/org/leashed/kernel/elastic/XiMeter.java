@@ -2,6 +2,7 @@ package org.leashed.kernel.elastic;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,6 +69,8 @@ final class XiMeter {
     /** Slot tag of an empty slot (iterations are non-negative). */
     private static final long EMPTY = -1L;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    /** Staleness buckets of {@link #xiByStaleness()}: tau = 1, 2, 3-4, 5-8, ..., 33-64, 65 and above. */
+    static final int TAU_BUCKETS = 8;
 
     private final VectorPool pool;
     private final int capacity;
@@ -82,6 +85,9 @@ final class XiMeter {
     private final int[] viewer;               // pool slot of the first viewer's gradient, or NO_COPY
     private final boolean[] resolved;         // xi_tag measured or unmeasurable
     private final boolean[] floorPending;     // delta_tag had tau = 0 and is frozen, waiting for a viewer
+    private final long[] frozenTau;           // staleness of the frozen delta_tag
+    private final double[] tauBucketSum;      // stale xi by staleness bucket (see bucket())
+    private final long[] tauBucketCount;
     private final DecimatingSeries series;
     private long count;                       // xi measurements, tau = 0 zeros included
     private long sampledReports;              // reports of a sampled iteration i: each iteration once
@@ -110,6 +116,9 @@ final class XiMeter {
         this.viewer = new int[capacity];
         this.resolved = new boolean[capacity];
         this.floorPending = new boolean[capacity];
+        this.frozenTau = new long[capacity];
+        this.tauBucketSum = new double[TAU_BUCKETS];
+        this.tauBucketCount = new long[TAU_BUCKETS];
         Arrays.fill(tag, EMPTY);
         Arrays.fill(frozen, NO_COPY);
         Arrays.fill(viewer, NO_COPY);
@@ -183,9 +192,10 @@ final class XiMeter {
                 } else if (copy == NO_COPY) {
                     resolve(s, Double.NaN, true, seconds);  // no frozen delta_i: unmeasurable
                 } else if (viewer[s] != NO_COPY) {
-                    resolve(s, eta * distance(copy, viewer[s]), true, seconds);
+                    byStaleness(i - j, resolve(s, eta * distance(copy, viewer[s]), true, seconds));
                 } else {
                     frozen[s] = copy;
+                    frozenTau[s] = i - j;
                     uses[copy]++;
                 }
             }
@@ -203,7 +213,7 @@ final class XiMeter {
                 } else if (resolved[s]) {
                     // measured already; nothing to keep
                 } else if (frozen[s] != NO_COPY) {
-                    resolve(s, eta * distance(frozen[s], copy), true, seconds);
+                    byStaleness(frozenTau[s], resolve(s, eta * distance(frozen[s], copy), true, seconds));
                 } else if (viewer[s] == NO_COPY) {
                     viewer[s] = copy;                       // first viewer to report; waits for delta_j
                     uses[copy]++;
@@ -231,7 +241,7 @@ final class XiMeter {
     }
 
     /** Records xi of slot {@code s} ({@code stale}: tau > 0) and frees its copies, but a floor-pending delta. */
-    private void resolve(int s, double xi, boolean stale, double seconds) {
+    private double resolve(int s, double xi, boolean stale, double seconds) {
         resolved[s] = true;
         if (!Double.isNaN(xi)) {
             count++;
@@ -250,6 +260,20 @@ final class XiMeter {
             release(viewer[s]);
             viewer[s] = NO_COPY;
         }
+        return xi;
+    }
+
+    /** Files the stale xi {@code xi} of a delta with staleness {@code tau} (&gt;= 1) in its bucket. */
+    private void byStaleness(long tau, double xi) {
+        final int b = bucket(tau);
+        tauBucketSum[b] += xi;
+        tauBucketCount[b]++;
+    }
+
+    /** 0 for tau = 1, 1 for 2, 2 for 3-4, 3 for 5-8, ...; the last bucket takes everything above. */
+    static int bucket(long tau) {
+        final int b = 64 - Long.numberOfLeadingZeros(tau - 1); // ceil(log2(tau)) for tau >= 1
+        return Math.min(b, TAU_BUCKETS - 1);
     }
 
     private void floor(double phi) {
@@ -330,13 +354,29 @@ final class XiMeter {
         return count;
     }
 
+    /**
+     * Mean stale xi by staleness of the applied update: rows {@code [lowest tau, mean xi, samples]} for
+     * the buckets with samples; a bucket reaches up to the next bucket's lowest tau minus 1
+     * (1, 2, 3-4, 5-8, ..., the last one open).
+     */
+    List<double[]> xiByStaleness() {
+        ArrayList<double[]> rows = new ArrayList<>();
+        for (int b = 0; b < TAU_BUCKETS; b++) {
+            if (tauBucketCount[b] > 0) {
+                double lowest = b == 0 ? 1 : (1L << (b - 1)) + 1;
+                rows.add(new double[] {lowest, tauBucketSum[b] / tauBucketCount[b], tauBucketCount[b]});
+            }
+        }
+        return rows;
+    }
+
     /** xi split into the stale updates' part, the sampling-noise floor and the estimated asynchrony part. */
     XiSummary summary() {
         double staleMean = staleCount == 0 ? Double.NaN : staleSum / staleCount;
         double floorMean = floorCount == 0 ? Double.NaN : floorSum / floorCount;
         double async = staleCount == 0 || floorCount == 0 ? Double.NaN
                 : Math.sqrt(Math.max(0, staleSquares / staleCount - floorSquares / floorCount));
-        return new XiSummary(staleMean, staleCount, floorMean, floorCount, async);
+        return new XiSummary(staleMean, staleCount, floorMean, floorCount, async, xiByStaleness());
     }
 
     List<double[]> points() {

@@ -166,6 +166,40 @@ class ElasticXiMeterTest {
     }
 
     @Test
+    void shouldBucketStaleXiByTheStalenessOfTheAppliedUpdate() {
+        assertEquals(0, XiMeter.bucket(1));
+        assertEquals(1, XiMeter.bucket(2));
+        assertEquals(2, XiMeter.bucket(3));
+        assertEquals(2, XiMeter.bucket(4));
+        assertEquals(3, XiMeter.bucket(5));
+        assertEquals(3, XiMeter.bucket(8));
+        assertEquals(4, XiMeter.bucket(9));
+        assertEquals(XiMeter.TAU_BUCKETS - 1, XiMeter.bucket(65));
+        assertEquals(XiMeter.TAU_BUCKETS - 1, XiMeter.bucket(1_000_000));
+        try (Arena arena = Arena.ofConfined()) {
+            XiMeter x = new XiMeter(2, 32, 1, ETA, true, 16);
+            report(x, 10, 9, vec(arena, 0, 0));           // delta_10, tau 1, frozen first
+            report(x, 11, 10, vec(arena, 2, 0));          // xi_10 = eta * 2, bucket tau = 1
+            report(x, 23, 20, vec(arena, 0, 6));          // viewer of theta_20 first ...
+            report(x, 20, 16, vec(arena, 0, 0));          // ... then delta_20, tau 4: xi = eta * 6, bucket 3-4
+            report(x, 31, 28, vec(arena, 0, 0));          // delta_31, tau 3
+            report(x, 33, 31, vec(arena, 0, 2));          // xi_31 = eta * 2, bucket 3-4
+            var rows = x.xiByStaleness();
+            assertEquals(2, rows.size());
+            assertEquals(1.0, rows.get(0)[0], 0.0);
+            assertEquals(ETA * 2, rows.get(0)[1], 1e-9);
+            assertEquals(1.0, rows.get(0)[2], 0.0);
+            assertEquals(3.0, rows.get(1)[0], 0.0);
+            assertEquals(ETA * 4, rows.get(1)[1], 1e-9);  // mean of eta * 6 and eta * 2
+            assertEquals(2.0, rows.get(1)[2], 0.0);
+            assertEquals(rows.size(), x.summary().byStaleness().size());
+            x.evictAll();
+            assertEquals(0, x.liveCopies());
+            x.close();
+        }
+    }
+
+    @Test
     void shouldReportNoAsynchronyPartWithoutFloorSamples() {
         try (Arena arena = Arena.ofConfined()) {
             XiMeter x = new XiMeter(2, 8, 1, ETA, true, 16);

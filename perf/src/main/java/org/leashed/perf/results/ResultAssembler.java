@@ -67,7 +67,7 @@ public final class ResultAssembler {
         return new ResultDocument.Elastic(e.parallelism(), e.xi(), Double.isFinite(breakEven) ? breakEven : null,
                 e.workerSecondsElastic(), e.workerSecondsStatic(), e.baselineThreads(), e.meanXi(), e.probes(),
                 new ResultDocument.XiParts(e.xiParts().meanStale(), e.xiParts().staleSamples(), e.xiParts().meanFloor(),
-                        e.xiParts().floorSamples(), e.xiParts().asyncRms()));
+                        e.xiParts().floorSamples(), e.xiParts().asyncRms(), e.xiParts().byStaleness()));
     }
 
     /**

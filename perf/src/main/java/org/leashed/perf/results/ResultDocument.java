@@ -137,8 +137,11 @@ public record ResultDocument(
      *                     sampling noise of two mini-batches, whatever m is
      * @param floorSamples how many
      * @param asyncRms     root mean square of the stale updates' xi with the floor taken out
+     * @param byStaleness  [[lowest tau, mean xi, samples]] of the stale updates by staleness bucket
+     *                     (1, 2, 3-4, 5-8, ..., the last open)
      */
-    public record XiParts(double meanStale, long staleSamples, double meanFloor, long floorSamples, double asyncRms) {
+    public record XiParts(double meanStale, long staleSamples, double meanFloor, long floorSamples, double asyncRms,
+                          List<double[]> byStaleness) {
     }
 
     /** Outcome spellings SPEC fixes. */
