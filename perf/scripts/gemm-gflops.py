@@ -13,8 +13,9 @@ for r in res:
     m, n, k = map(int, shape.split(":")[1].split("x"))
     rows.setdefault(shape, {})[name] = (2.0 * m * n * k / score, score)
 lanes = int(sys.argv[2]) if len(sys.argv) > 2 else 16
-peakg = 2.0 * 8192 * 12 * lanes / peak if peak else float("nan")
-print(f"peak probe: {peak:.0f} ns/op = {peakg:.1f} GFLOP/s")
+# must match GemmBenchmark.PEAK_FLOPS: 2 * PEAK_STEPS (4096) * PEAK_ACCUMULATORS (24) * lanes
+peakg = 2.0 * 4096 * 24 * lanes / peak if peak else float("nan")
+print(f"peak probe: {peak:.0f} ns/op = {peakg:.1f} GFLOP/s" if peak else "peak probe: not in this run (% peak column is nan)")
 print("| shape | vector GFLOP/s | % peak | scalar GFLOP/s | OpenBLAS GFLOP/s | vector/OpenBLAS |")
 print("|---|---|---|---|---|---|")
 for s, d in rows.items():
