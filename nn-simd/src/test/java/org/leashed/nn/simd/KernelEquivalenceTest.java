@@ -80,7 +80,11 @@ class KernelEquivalenceTest {
         SplittableRandom r = new SplittableRandom(SEED);
         return species().flatMap(s -> Stream.concat(
                 Stream.of(Arguments.of(s, 1, 1, 1), Arguments.of(s, 4, 64, 3), Arguments.of(s, 5, 10, 17), Arguments.of(s, 13, 128, 9),
-                        Arguments.of(s, 9, 16, 40), Arguments.of(s, 36, 16, 20), Arguments.of(s, 15, 40, 7), Arguments.of(s, 11, 10, 5)),
+                        Arguments.of(s, 9, 16, 40), Arguments.of(s, 36, 16, 20), Arguments.of(s, 15, 40, 7), Arguments.of(s, 11, 10, 5),
+                        // column tails: the output layer's 10 wide (8-row strips, 4-row and single-row remainders), a
+                        // tail after whole vectors, and tails of 1 and lanes-1 columns
+                        Arguments.of(s, 16, 10, 12), Arguments.of(s, 13, 10, 16), Arguments.of(s, 9, 26, 4), Arguments.of(s, 8, 17, 3),
+                        Arguments.of(s, 12, 31, 5), Arguments.of(s, 7, 15, 2)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
