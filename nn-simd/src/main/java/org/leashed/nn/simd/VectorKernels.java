@@ -25,6 +25,13 @@ import jdk.incubator.vector.VectorSpecies;
 public abstract sealed class VectorKernels implements Kernels permits VectorKernels.S64, VectorKernels.S128, VectorKernels.S256, VectorKernels.S512 {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /**
+     * Whether the long-k, contiguous-A GEMM (the 784-input forward) also takes 6-row strips. Measured on
+     * the two hosts this project ran on: an Intel Xeon ran 6 A-row streams at ~60% of 4 (73 vs 118
+     * GFLOP/s), an AMD EPYC ran them at 1.28x of 4 (198 vs 154 GFLOP/s at 512x128x784, NOTES 16.8),
+     * so the choice follows the CPU vendor; anything but AMD keeps the Intel-measured 4 rows.
+     */
+    static final boolean SIX_ROWS_FOR_LONG_CONTIGUOUS_K = "AuthenticAMD".equals(cpuVendor());
 
     /*
      * The species must be a compile-time constant for C2 to intrinsify the Vector API: read from an
@@ -167,10 +174,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // sums go to C directly, or to the staging area (rows of 4 vectors) when accumulating
         final MemorySegment dst = accumulate ? scratch : c;
         final int ldd = accumulate ? wide : ldc;
-        // columns [0, nWide): strips of 6 rows x 4 vectors, then 4x4, then single rows. Exception,
-        // measured: with contiguous A rows and long k (the 784-input forward), 6 row streams of A run
-        // at ~60% of 4 (73 vs 118 GFLOP/s, NOTES-nn.md), so that case keeps 4-row strips.
-        final boolean six = !(aColStride == 1 && k > 256);
+        // columns [0, nWide): strips of 6 rows x 4 vectors, then 4x4, then single rows. Exception: with
+        // contiguous A rows and long k (the 784-input forward) 4-row strips, unless the CPU is one where 6
+        // rows measured faster and there are enough rows (at m = 16, 6+6+4 rows measured 137 against
+        // 157 GFLOP/s for 4 x 4 on the AMD host); see SIX_ROWS_FOR_LONG_CONTIGUOUS_K.
+        final boolean six = !(aColStride == 1 && k > 256) || SIX_ROWS_FOR_LONG_CONTIGUOUS_K && m >= 64;
         if (nWide > 0) {
             int i = 0;
             for (; six && i + 6 <= m; i += 6) {
@@ -449,6 +457,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final long ci = c0 + (long) r * ldc + t;
                 c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + s : s);
             }
+        }
+    }
+
+    /** The {@code vendor_id} of /proc/cpuinfo, or "" where it cannot be read (not Linux, no access). */
+    static String cpuVendor() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("vendor_id")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("");
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
         }
     }
 
