@@ -126,18 +126,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
-    private FloatVector load(MemorySegment s, long index) {
-        return FloatVector.fromMemorySegment(species(), s, index * Float.BYTES, NATIVE);
-    }
-
-    private FloatVector loadBytes(MemorySegment s, long byteOffset) {
-        return FloatVector.fromMemorySegment(species(), s, byteOffset, NATIVE);
-    }
-
-    private FloatVector bcast(MemorySegment s, long index) {
-        return FloatVector.broadcast(species(), s.getAtIndex(F, index));
-    }
-
     /*
      * GEMM. Register blocks of 4 rows of C by 4 vectors (16 accumulators, 4 B loads and 4 broadcasts
      * per k step: fits the 32 AVX-512 registers); single-vector columns in strips of 8 rows (8x1: 8
@@ -153,6 +141,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * to a staging area of the scratch that a second small method adds to C. (Adding C inside the
      * block doubled its vector loads and pushed C2 past its inlining budget: the loads then returned
      * boxed vectors, ~100 B each.) Column-tail sums are always staged and copied out with scalar code.
+     * No helper of ours returns a vector either: every load and broadcast calls the JDK's force-inlined
+     * FloatVector methods directly with the species read once per method. With load/bcast helpers, C2
+     * sometimes ran out of inlining budget in gemm or in its caller and left a helper a real call, so its
+     * vector came back boxed: 374 KB to 9 MB per LeNet gradient in some JVMs (NOTES 16.8).
      *
      * Per output element the FMA order is p = 0..k-1 from zero, then C + sum when accumulating:
      * bit-identical to ScalarKernels.
@@ -289,18 +281,18 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs;
         for (int p = 0; p < k; p++, bp += ldb) {
             final long ap = (long) p * aCs;
-            FloatVector b0 = load(b, bp), b1 = load(b, bp + L), b2 = load(b, bp + 2L * L), b3 = load(b, bp + 3L * L);
-            FloatVector x = bcast(a, a0 + ap);
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), b3 = FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = bcast(a, a1 + ap);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = bcast(a, a2 + ap);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = bcast(a, a3 + ap);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            x = bcast(a, a4 + ap);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a4 + ap));
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
-            x = bcast(a, a5 + ap);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a5 + ap));
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
         }
         final long v = (long) L * Float.BYTES;
@@ -337,14 +329,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
         for (int p = 0; p < k; p++, bp += ldb) {
             final long ap = (long) p * aCs;
-            FloatVector b0 = load(b, bp), b1 = load(b, bp + L), b2 = load(b, bp + 2L * L), b3 = load(b, bp + 3L * L);
-            FloatVector x = bcast(a, a0 + ap);
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), b3 = FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = bcast(a, a1 + ap);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = bcast(a, a2 + ap);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = bcast(a, a3 + ap);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
         // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
@@ -372,11 +364,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
         for (int p = 0; p < k; p++, bp += ldb) {
             final long ap = (long) p * aCs;
-            FloatVector b0 = load(b, bp);
-            c0 = bcast(a, a0 + ap).fma(b0, c0);
-            c1 = bcast(a, a1 + ap).fma(b0, c1);
-            c2 = bcast(a, a2 + ap).fma(b0, c2);
-            c3 = bcast(a, a3 + ap).fma(b0, c3);
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE);
+            c0 = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap)).fma(b0, c0);
+            c1 = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap)).fma(b0, c1);
+            c2 = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap)).fma(b0, c2);
+            c3 = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap)).fma(b0, c3);
         }
         final long row = (long) ldd * Float.BYTES;
         final long q = d0 * Float.BYTES;
@@ -392,15 +384,15 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs, a6 = a5 + aRs, a7 = a6 + aRs;
         for (int p = 0; p < k; p++, bp += ldb) {
             final long ap = (long) p * aCs;
-            FloatVector b0 = load(b, bp);
-            c0 = bcast(a, a0 + ap).fma(b0, c0);
-            c1 = bcast(a, a1 + ap).fma(b0, c1);
-            c2 = bcast(a, a2 + ap).fma(b0, c2);
-            c3 = bcast(a, a3 + ap).fma(b0, c3);
-            c4 = bcast(a, a4 + ap).fma(b0, c4);
-            c5 = bcast(a, a5 + ap).fma(b0, c5);
-            c6 = bcast(a, a6 + ap).fma(b0, c6);
-            c7 = bcast(a, a7 + ap).fma(b0, c7);
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE);
+            c0 = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap)).fma(b0, c0);
+            c1 = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap)).fma(b0, c1);
+            c2 = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap)).fma(b0, c2);
+            c3 = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap)).fma(b0, c3);
+            c4 = FloatVector.broadcast(sp, a.getAtIndex(F, a4 + ap)).fma(b0, c4);
+            c5 = FloatVector.broadcast(sp, a.getAtIndex(F, a5 + ap)).fma(b0, c5);
+            c6 = FloatVector.broadcast(sp, a.getAtIndex(F, a6 + ap)).fma(b0, c6);
+            c7 = FloatVector.broadcast(sp, a.getAtIndex(F, a7 + ap)).fma(b0, c7);
         }
         final long row = (long) ldd * Float.BYTES;
         final long q = d0 * Float.BYTES;
@@ -416,11 +408,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int L = sp.length();
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0;
         for (int p = 0; p < k; p++, bp += ldb) {
-            FloatVector x = bcast(a, aRow + (long) p * aCs);
-            c0 = x.fma(load(b, bp), c0);
-            c1 = x.fma(load(b, bp + L), c1);
-            c2 = x.fma(load(b, bp + 2L * L), c2);
-            c3 = x.fma(load(b, bp + 3L * L), c3);
+            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, aRow + (long) p * aCs));
+            c0 = x.fma(FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), c0);
+            c1 = x.fma(FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), c1);
+            c2 = x.fma(FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), c2);
+            c3 = x.fma(FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE), c3);
         }
         final long v = (long) L * Float.BYTES;
         final long q = d0 * Float.BYTES;
@@ -430,20 +422,22 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     /** {@code D(1, 1 vector) at d0 = A(row at aRow, k) . B(k, 1 vector at bp)}. */
     private void block1x1(int k, MemorySegment a, long aRow, int aCs, MemorySegment b, long bp, int ldb, MemorySegment d, long d0) {
+        final VectorSpecies<Float> sp = species();
         FloatVector acc = FloatVector.zero(species());
         for (int p = 0; p < k; p++, bp += ldb) {
-            acc = bcast(a, aRow + (long) p * aCs).fma(load(b, bp), acc);
+            acc = FloatVector.broadcast(sp, a.getAtIndex(F, aRow + (long) p * aCs)).fma(FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), acc);
         }
         acc.intoMemorySegment(d, d0 * Float.BYTES, NATIVE);
     }
 
     /** {@code C(rows, vectors) += staged(rows, vectors)} (staged rows {@code lds} floats apart), whole vectors. */
     private void addStaged(MemorySegment staged, long s0, int lds, int rows, int vectors, MemorySegment c, long c0, int ldc) {
+        final VectorSpecies<Float> sp = species();
         final int L = species().length();
         for (int r = 0; r < rows; r++) {
             for (int t = 0; t < vectors; t++) {
                 final long q = (c0 + (long) r * ldc + (long) t * L) * Float.BYTES;
-                loadBytes(staged, (s0 + (long) r * lds + (long) t * L) * Float.BYTES).add(loadBytes(c, q)).intoMemorySegment(c, q, NATIVE);
+                FloatVector.fromMemorySegment(sp, staged, (s0 + (long) r * lds + (long) t * L) * Float.BYTES, NATIVE).add(FloatVector.fromMemorySegment(sp, c, q, NATIVE)).intoMemorySegment(c, q, NATIVE);
             }
         }
     }
@@ -512,13 +506,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     @Override
     public void biasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
+        final VectorSpecies<Float> sp = species();
         final int bound = species().loopBound(cols);
         final FloatVector zero = FloatVector.zero(species());
         for (int r = 0; r < rows; r++) {
             long row = yOff + (long) r * cols;
             int c = 0;
             for (; c < bound; c += species().length()) {
-                FloatVector v = load(y, row + c).add(load(bias, biasOff + c));
+                FloatVector v = FloatVector.fromMemorySegment(sp, y, (row + c) * Float.BYTES, NATIVE).add(FloatVector.fromMemorySegment(sp, bias, (biasOff + c) * Float.BYTES, NATIVE));
                 if (relu) {
                     v = v.max(zero);
                 }
@@ -533,12 +528,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     @Override
     public void reluBackward(MemorySegment dy, long dyOff, MemorySegment activation, long activationOff, long count) {
+        final VectorSpecies<Float> sp = species();
         final long bound = species().loopBound(count);
         final FloatVector zero = FloatVector.zero(species());
         long i = 0;
         for (; i < bound; i += species().length()) {
-            VectorMask<Float> active = load(activation, activationOff + i).compare(VectorOperators.GT, 0f);
-            zero.blend(load(dy, dyOff + i), active).intoMemorySegment(dy, (dyOff + i) * Float.BYTES, NATIVE);
+            VectorMask<Float> active = FloatVector.fromMemorySegment(sp, activation, (activationOff + i) * Float.BYTES, NATIVE).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromMemorySegment(sp, dy, (dyOff + i) * Float.BYTES, NATIVE), active).intoMemorySegment(dy, (dyOff + i) * Float.BYTES, NATIVE);
         }
         for (; i < count; i++) { // scalar tail
             if (!(activation.getAtIndex(F, activationOff + i) > 0f)) {
@@ -549,12 +545,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     @Override
     public void columnSums(MemorySegment db, long dbOff, MemorySegment dy, long dyOff, int rows, int cols) {
+        final VectorSpecies<Float> sp = species();
         final int bound = species().loopBound(cols);
         int c = 0;
         for (; c < bound; c += species().length()) {
             FloatVector sum = FloatVector.zero(species());
             for (int r = 0; r < rows; r++) {
-                sum = sum.add(load(dy, dyOff + (long) r * cols + c));
+                sum = sum.add(FloatVector.fromMemorySegment(sp, dy, (dyOff + (long) r * cols + c) * Float.BYTES, NATIVE));
             }
             sum.intoMemorySegment(db, (dbOff + c) * Float.BYTES, NATIVE);
         }
@@ -569,10 +566,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     @Override
     public void axpy(long count, float a, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        final VectorSpecies<Float> sp = species();
         final long bound = species().loopBound(count);
         long i = 0;
         for (; i < bound; i += species().length()) {
-            load(y, yOff + i).add(load(x, xOff + i).mul(a)).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
+            FloatVector.fromMemorySegment(sp, y, (yOff + i) * Float.BYTES, NATIVE).add(FloatVector.fromMemorySegment(sp, x, (xOff + i) * Float.BYTES, NATIVE).mul(a)).intoMemorySegment(y, (yOff + i) * Float.BYTES, NATIVE);
         }
         for (; i < count; i++) { // scalar tail
             y.setAtIndex(F, yOff + i, y.getAtIndex(F, yOff + i) + a * x.getAtIndex(F, xOff + i));
@@ -581,10 +579,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     @Override
     public void copyAxpy(long count, MemorySegment dst, long dstOff, MemorySegment src, long srcOff, float a, MemorySegment x, long xOff) {
+        final VectorSpecies<Float> sp = species();
         final long bound = species().loopBound(count);
         long i = 0;
         for (; i < bound; i += species().length()) {
-            load(src, srcOff + i).add(load(x, xOff + i).mul(a)).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
+            FloatVector.fromMemorySegment(sp, src, (srcOff + i) * Float.BYTES, NATIVE).add(FloatVector.fromMemorySegment(sp, x, (xOff + i) * Float.BYTES, NATIVE).mul(a)).intoMemorySegment(dst, (dstOff + i) * Float.BYTES, NATIVE);
         }
         for (; i < count; i++) { // scalar tail
             dst.setAtIndex(F, dstOff + i, src.getAtIndex(F, srcOff + i) + a * x.getAtIndex(F, xOff + i));
@@ -604,6 +603,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     @Override
     public void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k, int pad) {
+        final VectorSpecies<Float> sp = species();
         final int lanes = species().length();
         final int oh = h + 2 * pad - k + 1;
         final int ow = w + 2 * pad - k + 1;
@@ -626,14 +626,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                         final long src = xOff + ((long) ci * h + iy) * w + kw - pad;
                         int ox = lo;
                         for (; ox + lanes <= hi; ox += lanes) {
-                            load(x, src + ox).intoMemorySegment(col, (dst + ox) * Float.BYTES, NATIVE);
+                            FloatVector.fromMemorySegment(sp, x, (src + ox) * Float.BYTES, NATIVE).intoMemorySegment(col, (dst + ox) * Float.BYTES, NATIVE);
                         }
                         if (ox < hi) {
                             if (hi - lo >= lanes) {
                                 final int last = hi - lanes;
-                                load(x, src + last).intoMemorySegment(col, (dst + last) * Float.BYTES, NATIVE);
+                                FloatVector.fromMemorySegment(sp, x, (src + last) * Float.BYTES, NATIVE).intoMemorySegment(col, (dst + last) * Float.BYTES, NATIVE);
                             } else if (dst + ox + lanes <= rowEnd && src + ox + lanes <= xFloats) {
-                                load(x, src + ox).intoMemorySegment(col, (dst + ox) * Float.BYTES, NATIVE);
+                                FloatVector.fromMemorySegment(sp, x, (src + ox) * Float.BYTES, NATIVE).intoMemorySegment(col, (dst + ox) * Float.BYTES, NATIVE);
                             } else {
                                 for (; ox < hi; ox++) {
                                     col.setAtIndex(F, dst + ox, x.getAtIndex(F, src + ox));
@@ -657,6 +657,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     @Override
     public void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w, int k,
                                  int pad) {
+        final VectorSpecies<Float> sp = species();
         final int lanes = species().length();
         final int oh = h + 2 * pad - k + 1;
         final int ow = w + 2 * pad - k + 1;
@@ -675,7 +676,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                         final long dst = dxOff + ((long) ci * h + iy) * w + kw - pad;
                         int ox = lo;
                         for (; ox + lanes <= hi; ox += lanes) {
-                            load(dx, dst + ox).add(load(col, src + ox)).intoMemorySegment(dx, (dst + ox) * Float.BYTES, NATIVE);
+                            FloatVector.fromMemorySegment(sp, dx, (dst + ox) * Float.BYTES, NATIVE).add(FloatVector.fromMemorySegment(sp, col, (src + ox) * Float.BYTES, NATIVE)).intoMemorySegment(dx, (dst + ox) * Float.BYTES, NATIVE);
                         }
                         for (; ox < hi; ox++) {
                             dx.setAtIndex(F, dst + ox, dx.getAtIndex(F, dst + ox) + col.getAtIndex(F, src + ox));
@@ -701,6 +702,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     @Override
     public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
+        final VectorSpecies<Float> sp = species();
         final int bound = species().loopBound(cols);
         final FloatVector zero = FloatVector.zero(species());
         for (int r = 0; r < rows; r++) {
@@ -709,7 +711,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             final FloatVector bv = FloatVector.broadcast(species(), b);
             int c = 0;
             for (; c < bound; c += species().length()) {
-                FloatVector v = load(y, row + c).add(bv);
+                FloatVector v = FloatVector.fromMemorySegment(sp, y, (row + c) * Float.BYTES, NATIVE).add(bv);
                 if (relu) {
                     v = v.max(zero);
                 }
@@ -764,10 +766,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                     if (origin + w + 2L * lanes > xFloats || out + px + lanes > outputs) {
                         break;
                     }
-                    final FloatVector t0 = load(x, origin);
-                    final FloatVector t1 = load(x, origin + lanes);
-                    final FloatVector b0 = load(x, origin + w);
-                    final FloatVector b1 = load(x, origin + w + lanes);
+                    final FloatVector t0 = FloatVector.fromMemorySegment(sp, x, origin * Float.BYTES, NATIVE);
+                    final FloatVector t1 = FloatVector.fromMemorySegment(sp, x, (origin + lanes) * Float.BYTES, NATIVE);
+                    final FloatVector b0 = FloatVector.fromMemorySegment(sp, x, (origin + w) * Float.BYTES, NATIVE);
+                    final FloatVector b1 = FloatVector.fromMemorySegment(sp, x, (origin + w + lanes) * Float.BYTES, NATIVE);
                     FloatVector max = even.selectFrom(t0, t1);
                     IntVector off = offA;
                     final FloatVector b = odd.selectFrom(t0, t1);
