@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API kernels. Loaded only by name through {@link KernelProvider}. Each loop is: main vector
  * loop up to {@code species.loopBound(n)}, then a plain scalar tail; GEMM's column tail instead runs
  * whole vectors over a zero-padded per-thread copy of the last B columns (see {@link #gemm}), because
- * the 10-wide output layer is all tail. No masked memory access anywhere: out of a segment's range it
- * falls back to Java code that boxes. Elementwise kernels and GEMM use the same operation order and
+ * the 10-wide output layer is all tail. No masked memory access that could reach outside a segment:
+ * out of a segment's range it falls back to Java code that boxes. The one masked access, the store
+ * of GEMM's column tail into C, is taken only where the whole vector lies inside C. Elementwise kernels and GEMM use the same operation order and
  * the same FMA choice as {@link ScalarKernels}, so they match it bit for bit.
  *
  * <p>Allocation: none in steady state, provided C2 sees one species here (production loads one
@@ -134,13 +135,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * last n % lanes columns (all of them when n < lanes, e.g. the 10-wide output layer) are computed
      * from a zero-padded copy of those B columns in a per-thread scratch panel (k x lanes).
      *
-     * Zero allocation, by construction: no masked load or store (out of a segment's range the Vector
-     * API's masked access is a Java fallback that boxes: the 48-624 B per call measured before); no
+     * Zero allocation, by construction: no masked load or store that may reach outside a segment (out
+     * of a segment's range the Vector API's masked access is a Java fallback that boxes: the 48-624 B
+     * per call measured before; in range it is one instruction); no
      * vector or mask crosses a method boundary (a vector argument or result of a call C2 does not
      * inline is boxed); and each block writes its sums unconditionally, to C or, when accumulating,
      * to a staging area of the scratch that a second small method adds to C. (Adding C inside the
      * block doubled its vector loads and pushed C2 past its inlining budget: the loads then returned
-     * boxed vectors, ~100 B each.) Column-tail sums are always staged and copied out with scalar code.
+     * boxed vectors, ~100 B each.) Column-tail sums are always staged and copied out one row per
+     * masked store (scalar for rows whose whole vector would reach past C's end); the tail panel is
+     * packed one blended vector per row of B (scalar near B's end).
      * No helper of ours returns a vector either: every load and broadcast calls the JDK's force-inlined
      * FloatVector methods directly with the species read once per method. With load/bcast helpers, C2
      * sometimes ran out of inlining budget in gemm or in its caller and left a helper a real call, so its
@@ -161,7 +165,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final MemorySegment scratch = rem > 0 || accumulate ? Scratch.floats(panelFloats + 32L * lanes) : c;
         final long stage = panelFloats;
         if (rem > 0) {
-            packTail(k, b, bOff + nVec, ldb, rem, scratch, lanes);
+            packTail(k, b, bOff + nVec, ldb, rem, scratch);
         }
         // sums go to C directly, or to the staging area (rows of 4 vectors) when accumulating
         final MemorySegment dst = accumulate ? scratch : c;
@@ -252,13 +256,26 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
-    /** {@code panel(k, lanes) = B(0..k, j0..j0+rem)} padded with zeros to full vectors. */
-    private static void packTail(int k, MemorySegment b, long bCol, int ldb, int rem, MemorySegment panel, int lanes) {
+    /**
+     * {@code panel(k, lanes) = B(0..k, j0..j0+rem)} padded with zeros to full vectors. A row is moved
+     * as one whole vector, its lanes from {@code rem} on replaced by zeros (blend, no masked access),
+     * where that vector lies inside B's segment; rows nearer the segment's end are copied in scalar.
+     */
+    private void packTail(int k, MemorySegment b, long bCol, int ldb, int rem, MemorySegment panel) {
+        final VectorSpecies<Float> sp = species();
+        final int lanes = sp.length();
+        final long bFloats = b.byteSize() / Float.BYTES;
+        final FloatVector zero = FloatVector.zero(sp);
+        final VectorMask<Float> keep = zero.addIndex(1).compare(VectorOperators.LT, rem);
         for (int p = 0; p < k; p++) {
             final long src = bCol + (long) p * ldb;
             final long dst = (long) p * lanes;
+            if (src + lanes <= bFloats) {
+                zero.blend(FloatVector.fromMemorySegment(sp, b, src * Float.BYTES, NATIVE), keep).intoMemorySegment(panel, dst * Float.BYTES, NATIVE);
+                continue;
+            }
             int t = 0;
-            for (; t < rem; t++) {
+            for (; t < rem; t++) { // scalar: a whole vector would reach past B's end
                 panel.setAtIndex(F, dst + t, b.getAtIndex(F, src + t));
             }
             for (; t < lanes; t++) {
@@ -442,14 +459,32 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
-    /** {@code C(rows, rem) = (accumulate ? C : 0) + staged(rows, rem)}, scalar: the column tail. */
-    private static void unstage(MemorySegment staged, long s0, int lds, int rows, int rem, MemorySegment c, long c0, int ldc,
-                                boolean accumulate) {
+    /**
+     * {@code C(rows, rem) = (accumulate ? C : 0) + staged(rows, rem)}: the column tail. A row is one
+     * masked store of its {@code rem} lanes (the other lanes of C are not touched) where the whole
+     * vector lies inside C's segment (masked access in range is intrinsified; out of range it would
+     * box), scalar nearer the segment's end. Same single add per element as the scalar reference.
+     */
+    private void unstage(MemorySegment staged, long s0, int lds, int rows, int rem, MemorySegment c, long c0, int ldc,
+                         boolean accumulate) {
+        final VectorSpecies<Float> sp = species();
+        final int lanes = sp.length();
+        final long cFloats = c.byteSize() / Float.BYTES;
+        final VectorMask<Float> keep = FloatVector.zero(sp).addIndex(1).compare(VectorOperators.LT, rem);
         for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < rem; t++) {
-                final float s = staged.getAtIndex(F, s0 + (long) r * lds + t);
-                final long ci = c0 + (long) r * ldc + t;
-                c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + s : s);
+            final long si = s0 + (long) r * lds;
+            final long ci = c0 + (long) r * ldc;
+            if (ci + lanes <= cFloats) {
+                FloatVector v = FloatVector.fromMemorySegment(sp, staged, si * Float.BYTES, NATIVE);
+                if (accumulate) {
+                    v = FloatVector.fromMemorySegment(sp, c, ci * Float.BYTES, NATIVE).add(v);
+                }
+                v.intoMemorySegment(c, ci * Float.BYTES, NATIVE, keep);
+                continue;
+            }
+            for (int t = 0; t < rem; t++) { // scalar: a whole vector would reach past C's end
+                final float v = staged.getAtIndex(F, si + t);
+                c.setAtIndex(F, ci + t, accumulate ? c.getAtIndex(F, ci + t) + v : v);
             }
         }
     }
