@@ -58,15 +58,13 @@ public final class IdxReader {
         require(images, "size", img.length + " bytes", expectedImageBytes + " bytes (16 + " + n + " x " + rows + " x " + cols + ")",
                 img.length == expectedImageBytes);
         require(labels, "size", lab.length + " bytes", (8L + n) + " bytes", lab.length == 8L + n);
-        byte[] pixels = new byte[(int) (expectedImageBytes - 16)];
-        ib.get(pixels);
         byte[] labelBytes = new byte[n];
         lb.get(labelBytes);
         for (int i = 0; i < n; i++) {
             int l = labelBytes[i] & 0xFF;
             require(labels, "label[" + i + "]", l, "0.." + (classes - 1), l < classes);
         }
-        return Dataset.fromBytes(images.getFileName().toString(), pixels, labelBytes, 1, rows, cols, classes, scale);
+        return Dataset.fromBytes(images.getFileName().toString(), img, 16, labelBytes, 1, rows, cols, classes, scale);
     }
 
     private static String hex(int v) {

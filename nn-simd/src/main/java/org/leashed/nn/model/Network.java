@@ -306,12 +306,10 @@ public final class Network {
     }
 
     private void gather(Workspace ws, Dataset data, int[] indices, int n) {
-        final long rowBytes = (long) input.size() * Float.BYTES;
-        final MemorySegment images = data.images();
+        final long rowFloats = input.size();
         final MemorySegment in = ws.activations[0];
         for (int r = 0; r < n; r++) {
-            int index = Objects.checkIndex(indices[r], data.count());
-            MemorySegment.copy(images, index * rowBytes, in, r * rowBytes, rowBytes);
+            data.copyExample(kernels, indices[r], in, r * rowFloats);
         }
     }
 

@@ -76,6 +76,14 @@ public interface Kernels {
      */
     void maxPool2x2(MemorySegment y, long yOff, MemorySegment argmax, long argOff, MemorySegment x, long xOff, int planes, int h, int w);
 
+    /**
+     * {@code dst[dstOff + i] = u(src byte at srcOff + i) * scale} for {@code i < count}, where u reads
+     * the byte unsigned (0..255): a data set's stored pixels to a batch's floats. {@code dstOff} counts
+     * floats and {@code srcOff} bytes. Bit-identical across implementations (an exact int-to-float
+     * conversion, then one float multiply).
+     */
+    void unsignedBytesToFloats(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, long count, float scale);
+
     /** Human-readable name recorded in run headers and results. */
     String description();
 

@@ -199,6 +199,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void unsignedBytesToFloats(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, long count, float scale) {
+        for (long i = 0; i < count; i++) {
+            set(dst, dstOff + i, (src.get(ValueLayout.JAVA_BYTE, srcOff + i) & 0xFF) * scale);
+        }
+    }
+
+    @Override
     public String description() {
         return description;
     }

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -50,6 +51,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     /** Int lanes of the same width (the pooling argmax), a constant for the same reason. */
     abstract VectorSpecies<Integer> intSpecies();
 
+    /**
+     * Bytes with as many lanes as {@link #species()} where such a species exists (256 and 512 bits), else
+     * the smallest byte species (64 bits: 2 or 4 float vectors' worth). A compile-time constant, like
+     * {@link #species()}.
+     */
+    abstract VectorSpecies<Byte> byteSpecies();
+
     /** Kernels over {@code species} (64, 128, 256 or 512 bits); tests use every width. */
     public static VectorKernels of(VectorSpecies<Float> species) {
         return switch (species.vectorBitSize()) {
@@ -70,6 +78,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     static final class S64 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_64;
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_64;
+        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
+
+        @Override
+        VectorSpecies<Byte> byteSpecies() {
+            return BYTE_SPECIES;
+        }
 
         @Override
         VectorSpecies<Float> species() {
@@ -85,6 +99,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     static final class S128 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_128;
+        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
+
+        @Override
+        VectorSpecies<Byte> byteSpecies() {
+            return BYTE_SPECIES;
+        }
 
         @Override
         VectorSpecies<Float> species() {
@@ -100,6 +120,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     static final class S256 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_256;
+        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
+
+        @Override
+        VectorSpecies<Byte> byteSpecies() {
+            return BYTE_SPECIES;
+        }
 
         @Override
         VectorSpecies<Float> species() {
@@ -115,6 +141,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     static final class S512 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_512;
+        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_128;
+
+        @Override
+        VectorSpecies<Byte> byteSpecies() {
+            return BYTE_SPECIES;
+        }
 
         @Override
         VectorSpecies<Float> species() {
@@ -719,6 +751,27 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                     }
                 }
             }
+        }
+    }
+
+    @Override
+    public void unsignedBytesToFloats(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, long count, float scale) {
+        final VectorSpecies<Byte> bs = byteSpecies();
+        final VectorSpecies<Integer> is = intSpecies();
+        final int lanes = species().length();
+        // 1 on 256/512-bit vectors (vpmovzxbd then vcvtdq2ps); 2 or 4 on the narrow ones
+        final int parts = byteSpecies().length() / lanes;
+        final long bound = byteSpecies().loopBound(count);
+        long i = 0;
+        for (; i < bound; i += byteSpecies().length()) {
+            final ByteVector bytes = ByteVector.fromMemorySegment(bs, src, srcOff + i, NATIVE);
+            for (int part = 0; part < parts; part++) {
+                ((FloatVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, is, part).convert(VectorOperators.I2F, 0))
+                        .mul(scale).intoMemorySegment(dst, (dstOff + i + (long) part * lanes) * Float.BYTES, NATIVE);
+            }
+        }
+        for (; i < count; i++) { // scalar tail
+            dst.setAtIndex(F, dstOff + i, (src.get(ValueLayout.JAVA_BYTE, srcOff + i) & 0xFF) * scale);
         }
     }
 

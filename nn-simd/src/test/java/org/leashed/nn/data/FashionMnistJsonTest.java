@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,12 +72,12 @@ class FashionMnistJsonTest {
             int i = e / 3;
             assertEquals(c, training.label(e));
             for (int j : new int[] {0, 1, 400, 783}) {
-                assertEquals(pixel(c, i, j) * 2f, training.images().getAtIndex(ValueLayout.JAVA_FLOAT, (long) e * 784 + j));
+                assertEquals(pixel(c, i, j) * 2f, training.value(e, j));
             }
         }
         for (int c = 0; c < 3; c++) {
             assertEquals(c, test.label(c));
-            assertEquals(pixel(c, 3, 5) * 2f, test.images().getAtIndex(ValueLayout.JAVA_FLOAT, (long) c * 784 + 5), "image 3 of class " + c);
+            assertEquals(pixel(c, 3, 5) * 2f, test.value(c, 5), "image 3 of class " + c);
         }
         assertEquals(dir.resolve("9.json"), FashionMnistJson.classFiles(dir).get(9));
     }

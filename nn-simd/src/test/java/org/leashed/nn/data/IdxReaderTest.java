@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +44,7 @@ class IdxReaderTest {
         assertEquals(3, d.count());
         assertEquals(4, d.features());
         assertEquals(7, d.label(2));
-        assertEquals((byte) (5 * 13) & 0xFF, d.images().getAtIndex(ValueLayout.JAVA_FLOAT, 5), 0f);
+        assertEquals((byte) (5 * 13) & 0xFF, d.value(1, 1), 0f); // flat index 5: example 1, feature 1
     }
 
     @Test

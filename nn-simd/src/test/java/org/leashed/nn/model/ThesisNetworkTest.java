@@ -32,6 +32,19 @@ class ThesisNetworkTest {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
 
+    private static Dataset randomPixels(int n, int c, int h, int w, int classes, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] x = new byte[n * c * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (byte) r.nextInt(256);
+        }
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) r.nextInt(classes);
+        }
+        return Dataset.fromBytes("random-pixels", x, labels, c, h, w, classes, 1f / 255f);
+    }
+
     private static Dataset randomData(int n, int c, int h, int w, int classes, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[n * c * h * w];
@@ -245,8 +258,10 @@ class ThesisNetworkTest {
             Network vector = net;
             int batch = 4;
             Shape in = net.inputShape();
-            Dataset data = randomData(8, in.channels(), in.height(), in.width(), 10, 3);
             int[] indices = {7, 1, 3, 5};
+            // float-backed (generated) and byte-backed (read from pixel files: converted as gathered)
+            for (Dataset data : new Dataset[] {randomData(8, in.channels(), in.height(), in.width(), 10, 3),
+                randomPixels(8, in.channels(), in.height(), in.width(), 10, 3)}) {
             try (Arena arena = Arena.ofConfined(); Workspace ws = vector.newWorkspace(batch)) {
                 MemorySegment p = arena.allocate(net.parameterCount() * 4);
                 MemorySegment g = arena.allocate(net.parameterCount() * 4);
@@ -259,7 +274,8 @@ class ThesisNetworkTest {
                     }
                     allocated = threads.getCurrentThreadAllocatedBytes() - before;
                 }
-                assertEquals(0, allocated, net.describe() + ": bytes allocated by 100 calls after 500 rounds of warm-up");
+                assertEquals(0, allocated, net.describe() + " on " + data.name() + ": bytes allocated by 100 calls after 500 rounds of warm-up");
+            }
             }
         }
     }

@@ -76,6 +76,37 @@ class KernelEquivalenceTest {
         }
     }
 
+    static Stream<Arguments> byteCounts() {
+        return species().flatMap(s -> IntStream.of(0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 784, 3072 + 5)
+                .mapToObj(n -> Arguments.of(s, n)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("byteCounts")
+    void shouldMatchScalarWhenConvertingUnsignedBytes(VectorSpecies<Float> species, int n) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED + 7 * n);
+        try (Arena arena = Arena.ofConfined()) {
+            // every byte value occurs (the high half would come out negative if sign-extended)
+            MemorySegment src = arena.allocate(n + 3);
+            for (int i = 0; i < n + 3; i++) {
+                src.set(ValueLayout.JAVA_BYTE, i, (byte) (i < 256 ? i * 37 + 11 : r.nextInt(256)));
+            }
+            MemorySegment d1 = random(arena, n + 5, r);
+            MemorySegment d2 = arena.allocate(d1.byteSize()).copyFrom(d1);
+            float scale = 1f / 255f;
+            s.unsignedBytesToFloats(d1, 2, src, 3, n, scale);
+            v.unsignedBytesToFloats(d2, 2, src, 3, n, scale);
+            // the guard floats before and after the written range compare too
+            assertSameFloats(d1, d2, 0, n + 5, "unsignedBytesToFloats");
+            for (int i = 0; i < n; i++) {
+                float expected = (src.get(ValueLayout.JAVA_BYTE, 3 + i) & 0xFF) * scale;
+                assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(d2.getAtIndex(F, 2 + i)), "value " + i);
+            }
+        }
+    }
+
     static Stream<Arguments> shapes() {
         SplittableRandom r = new SplittableRandom(SEED);
         return species().flatMap(s -> Stream.concat(

@@ -47,12 +47,18 @@ class VectorKernelAllocationTest {
             MemorySegment a = random(arena, 128 * 128, r);
             MemorySegment b = random(arena, 128 * 128, r);
             MemorySegment c = random(arena, 128 * 128, r);
+            MemorySegment pixels = arena.allocate(128 * 128);
+            for (int i = 0; i < 128 * 128; i++) {
+                pixels.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+            }
             // b and c slices exactly as long as the operands: the tails end at the segment's end
             MemorySegment[] bExact = new MemorySegment[SHAPES.length];
             MemorySegment[] cExact = new MemorySegment[SHAPES.length];
+            MemorySegment[] pixelsExact = new MemorySegment[SHAPES.length];
             for (int s = 0; s < SHAPES.length; s++) {
                 bExact[s] = b.asSlice(0, (long) SHAPES[s][2] * SHAPES[s][1] * Float.BYTES);
                 cExact[s] = c.asSlice(0, (long) SHAPES[s][0] * SHAPES[s][1] * Float.BYTES);
+                pixelsExact[s] = pixels.asSlice(0, (long) SHAPES[s][0] * SHAPES[s][1] + 1);
             }
             List<Long> windows = new ArrayList<>();
             long zeroWindows = 0;
@@ -69,6 +75,8 @@ class VectorKernelAllocationTest {
                         v.reluBackward(cs, 0, b, 0, (long) m * n);
                         v.copyAxpy((long) m * n, cs, 0, b, 1, 0.5f, a, 3);
                         v.axpy((long) m * n, 0.25f, b, 2, cs, 0);
+                        // byte segment as long as the converted range: the tail ends at its end
+                        v.unsignedBytesToFloats(cs, 0, pixelsExact[s], 1, (long) m * n, 1f / 255f);
                     }
                 }
                 long allocated = threads.getCurrentThreadAllocatedBytes() - before;

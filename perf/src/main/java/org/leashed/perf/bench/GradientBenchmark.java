@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * T_c, one {@link Network#lossAndGradient} (forward, loss, backward into a gradient segment) of each
  * thesis network on random data with a preallocated {@link Workspace}: the MLP 784-128x3-10, the CNN
  * and LeNet on 1x28x28 at batch 512 and 16, and the CIFAR CNN on 3x32x32 at batch 16 only (its own
- * method). Kernels: {@code Kernels.get()}, the production choice. Run with {@code -prof gc}: every
+ * method). The data set stores pixel bytes, as one read from files does, so T_c includes the gather's
+ * byte-to-float conversion ({@code -p storage=floats} measures without it). Kernels: {@code Kernels.get()}, the production choice. Run with {@code -prof gc}: every
  * benchmark must show ~0 B/op.
  *
  * <pre>
@@ -55,20 +56,33 @@ public class GradientBenchmark {
         int[] batch;
         int examples;
 
-        void setUp(Network network, int size) {
+        void setUp(Network network, int size, String storage) {
             net = network;
             examples = size;
             var in = net.inputShape();
             SplittableRandom r = new SplittableRandom(11);
-            float[] x = new float[EXAMPLES * in.size()];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) r.nextGaussian();
-            }
             byte[] labels = new byte[EXAMPLES];
             for (int i = 0; i < EXAMPLES; i++) {
                 labels[i] = (byte) r.nextInt(net.classes());
             }
-            data = Dataset.fromFloats("random", x, labels, in.channels(), in.height(), in.width(), net.classes());
+            data = switch (storage) {
+                case "bytes" -> { // as read from pixel files: converted to floats when a batch is gathered
+                    byte[] pixels = new byte[EXAMPLES * in.size()];
+                    for (int i = 0; i < pixels.length; i++) {
+                        pixels[i] = (byte) r.nextInt(256);
+                    }
+                    yield Dataset.fromBytes("random-pixels", pixels, labels, in.channels(), in.height(), in.width(), net.classes(),
+                            1f / 255f);
+                }
+                case "floats" -> {
+                    float[] x = new float[EXAMPLES * in.size()];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) r.nextGaussian();
+                    }
+                    yield Dataset.fromFloats("random", x, labels, in.channels(), in.height(), in.width(), net.classes());
+                }
+                default -> throw new IllegalArgumentException("storage must be bytes or floats, got " + storage);
+            };
             batch = new int[size];
             for (int i = 0; i < size; i++) {
                 batch[i] = r.nextInt(EXAMPLES);
@@ -101,6 +115,9 @@ public class GradientBenchmark {
         String network;
         @Param({"512", "16"})
         int batchSize;
+        /** bytes: the production data sets (MNIST, Fashion-MNIST, CIFAR-10 files); floats: generated ones. */
+        @Param({"bytes"})
+        String storage;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -109,7 +126,7 @@ public class GradientBenchmark {
                 case "cnn" -> Network.cnn(1, 28, 28, 10);
                 case "lenet" -> Network.lenet(1, 28, 28, 10);
                 default -> throw new IllegalArgumentException("network must be mlp, cnn or lenet, got " + network);
-            }, batchSize);
+            }, batchSize, storage);
         }
     }
 
@@ -118,7 +135,7 @@ public class GradientBenchmark {
     public static class Cifar extends Model {
         @Setup(Level.Trial)
         public void setUp() {
-            setUp(Network.cifarCnn(3, 32, 32, 10), 16);
+            setUp(Network.cifarCnn(3, 32, 32, 10), 16, "bytes");
         }
     }
 

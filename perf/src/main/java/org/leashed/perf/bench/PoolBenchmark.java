@@ -171,6 +171,11 @@ public class PoolBenchmark {
         }
 
         @Override
+        public void unsignedBytesToFloats(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, long count, float scale) {
+            k.unsignedBytesToFloats(dst, dstOff, src, srcOff, count, scale);
+        }
+
+        @Override
         public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
             k.rowBiasActivation(y, yOff, bias, biasOff, rows, cols, relu);
         }
