@@ -189,6 +189,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     public void gemm(int m, int n, int k, MemorySegment a, long aOff, int aRowStride, int aColStride,
                      MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate) {
         final int lanes = species().length();
+        // k >= 4 vectors: below that (batch 16) the transposed copy-out costs more than the tail saves
+        if (aRowStride == 1 && n < lanes && m >= lanes && k >= 4 * lanes) {
+            gemmNarrowByTranspose(m, n, k, a, aOff, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
         final int wide = 4 * lanes;
         final int nVec = n - n % lanes;
         final int nWide = nVec - nVec % wide;
@@ -517,6 +522,36 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (int t = 0; t < rem; t++) { // scalar: a whole vector would reach past C's end
                 final float v = staged.getAtIndex(F, si + t);
                 c.setAtIndex(F, ci + t, accumulate ? c.getAtIndex(F, ci + t) + v : v);
+            }
+        }
+    }
+
+    /**
+     * {@code C (m, n) (+)= Aᵀ·B} for a narrow C (n below one vector, m at least one, k at least four), as
+     * {@code Cᵀ (n, m) = Bᵀ·A} into scratch, then copied out transposed. The output layer's
+     * {@code dW = Hᵀ·dY} (128 x 10) has every column in the tail, 10 of 16 lanes used and one
+     * broadcast per FMA; its transpose (10 x 128) is eight whole vectors wide and runs on the 6x4/4x4
+     * blocks. Neither operand is copied: with A transposed ({@code aRowStride == 1}) row p of the
+     * right operand (k x m) is {@code a[aOff + p*aColStride ..]}, contiguous, and the left operand
+     * {@code Bᵀ (n, k)} is B read with row stride 1 and column stride ldb.
+     *
+     * <p>Bit-identical to the scalar reference: each element is the same FMA chain over p = 0..k-1
+     * from zero (FMA's two factors commute exactly), then {@code C + sum} when accumulating. Scratch:
+     * the inner call uses at most {@code k*lanes + 32*lanes} floats at the start of this thread's
+     * scratch (its tail panel and staging rows), so Cᵀ lives after that.
+     */
+    private void gemmNarrowByTranspose(int m, int n, int k, MemorySegment a, long aOff, int aColStride, MemorySegment b, long bOff,
+                                       int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        final int lanes = species().length();
+        final long at = (long) k * lanes + 32L * lanes;
+        final MemorySegment scratch = Scratch.floats(at + (long) n * m);
+        // inner: m' = n rows, n' = m >= lanes columns, so it never comes back here
+        gemm(n, m, k, b, bOff, 1, ldb, a, aOff, aColStride, scratch, at, m, false);
+        for (int i = 0; i < m; i++) {
+            final long cRow = cOff + (long) i * ldc;
+            for (int j = 0; j < n; j++) {
+                final float sum = scratch.getAtIndex(F, at + (long) j * m + i);
+                c.setAtIndex(F, cRow + j, accumulate ? c.getAtIndex(F, cRow + j) + sum : sum);
             }
         }
     }

@@ -115,7 +115,11 @@ class KernelEquivalenceTest {
                         // column tails: the output layer's 10 wide (8-row strips, 4-row and single-row remainders), a
                         // tail after whole vectors, and tails of 1 and lanes-1 columns
                         Arguments.of(s, 16, 10, 12), Arguments.of(s, 13, 10, 16), Arguments.of(s, 9, 26, 4), Arguments.of(s, 8, 17, 3),
-                        Arguments.of(s, 12, 31, 5), Arguments.of(s, 7, 15, 2)),
+                        Arguments.of(s, 12, 31, 5), Arguments.of(s, 7, 15, 2),
+                        // narrow C, tall m, k of four vectors or more: the transposed-A path computes Cᵀ (the output
+                        // layer's dW); k = 63 and 16 stay on the direct path for 16 lanes, 65 and 33 cross for fewer
+                        Arguments.of(s, 128, 10, 64), Arguments.of(s, 128, 10, 63), Arguments.of(s, 20, 7, 65), Arguments.of(s, 33, 10, 16), Arguments.of(s, 17, 3, 33), Arguments.of(s, 64, 1, 7),
+                        Arguments.of(s, 31, 15, 9)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
