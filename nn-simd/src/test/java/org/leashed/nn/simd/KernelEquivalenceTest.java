@@ -119,7 +119,10 @@ class KernelEquivalenceTest {
                         // narrow C, tall m, k of four vectors or more: the transposed-A path computes Cᵀ (the output
                         // layer's dW); k = 63 and 16 stay on the direct path for 16 lanes, 65 and 33 cross for fewer
                         Arguments.of(s, 128, 10, 64), Arguments.of(s, 128, 10, 63), Arguments.of(s, 20, 7, 65), Arguments.of(s, 33, 10, 16), Arguments.of(s, 17, 3, 33), Arguments.of(s, 64, 1, 7),
-                        Arguments.of(s, 31, 15, 9)),
+                        Arguments.of(s, 31, 15, 9),
+                        // single-vector strips of 9-11 rows (the conv dW's 9 and 27 rows), remainders of 4 and 1 after them
+                        Arguments.of(s, 10, 17, 3), Arguments.of(s, 19, 32, 8), Arguments.of(s, 27, 16, 30), Arguments.of(s, 35, 47, 6),
+                        Arguments.of(s, 15, 8, 4), Arguments.of(s, 20, 24, 5)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
