@@ -6,7 +6,10 @@ import json, sys, statistics
 # file holds no -prof gc results.
 if len(sys.argv) < 2:
     sys.exit("usage: alloc-per-fork.py jmh.json [max-bytes-per-op]")
-limit = float(sys.argv[2]) if len(sys.argv) > 2 else 64.0
+try:
+    limit = float(sys.argv[2]) if len(sys.argv) > 2 else 64.0
+except ValueError:
+    sys.exit(f"max-bytes-per-op must be a number, got {sys.argv[2]!r}")
 try:
     res = json.load(open(sys.argv[1]))
 except (OSError, ValueError) as e:

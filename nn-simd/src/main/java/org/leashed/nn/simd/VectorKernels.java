@@ -29,6 +29,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Rows of the per-thread staging area (each {@code 4*lanes} floats): the tallest block, 11x1. */
     private static final long STAGE_ROWS = 11;
+
+    /** Floats of the staging area that {@code gemm} keeps after its tail panel in this thread's scratch. */
+    private static long stageFloats(int lanes) {
+        return STAGE_ROWS * 4L * lanes;
+    }
     /**
      * Whether the long-k, contiguous-A GEMM (the 784-input forward) also takes 6-row strips. Measured on
      * the two hosts this project ran on: an Intel Xeon ran 6 A-row streams at ~60% of 4 (73 vs 118
@@ -201,7 +206,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int nWide = nVec - nVec % wide;
         final int rem = n - nVec;
         final long panelFloats = rem > 0 ? (long) k * lanes : 0;
-        final MemorySegment scratch = rem > 0 || accumulate ? Scratch.floats(panelFloats + STAGE_ROWS * wide) : c;
+        final MemorySegment scratch = rem > 0 || accumulate ? Scratch.floats(panelFloats + stageFloats(lanes)) : c;
         final long stage = panelFloats;
         if (rem > 0) {
             packTail(k, b, bOff + nVec, ldb, rem, scratch);
@@ -465,7 +470,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         c6.intoMemorySegment(d, q + 6 * row, NATIVE); c7.intoMemorySegment(d, q + 7 * row, NATIVE);
     }
 
-    /** The single-vector block of {@code rows} (8 to 11) rows. */
+    /**
+     * The single-vector block of {@code rows} (8 to 11) rows. The 9-11 row blocks are unrolled copies of
+     * {@link #block8x1} on purpose: accumulators must be named locals (an array of vectors is boxed).
+     */
     private void blockStrip1(int rows, int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
                              MemorySegment d, long d0, int ldd) {
         switch (rows) {
@@ -636,7 +644,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     /**
-     * {@code C (m, n) (+)= Aᵀ·B} for a narrow C (n below one vector, m at least one, k at least four), as
+     * {@code C (m, n) (+)= Aᵀ·B} for a narrow C (n below one vector, m at least one vector, k at least four), as
      * {@code Cᵀ (n, m) = Bᵀ·A} into scratch, then copied out transposed. The output layer's
      * {@code dW = Hᵀ·dY} (128 x 10) has every column in the tail, 10 of 16 lanes used and one
      * broadcast per FMA; its transpose (10 x 128) is eight whole vectors wide and runs on the 6x4/4x4
@@ -646,13 +654,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      *
      * <p>Bit-identical to the scalar reference: each element is the same FMA chain over p = 0..k-1
      * from zero (FMA's two factors commute exactly), then {@code C + sum} when accumulating. Scratch:
-     * the inner call uses at most {@code k*lanes + STAGE_ROWS*4*lanes} floats at the start of this thread's
+     * the inner call uses at most {@code k*lanes + stageFloats(lanes)} floats at the start of this thread's
      * scratch (its tail panel and staging rows), so Cᵀ lives after that.
      */
     private void gemmNarrowByTranspose(int m, int n, int k, MemorySegment a, long aOff, int aColStride, MemorySegment b, long bOff,
                                        int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate) {
         final int lanes = species().length();
-        final long at = (long) k * lanes + STAGE_ROWS * 4L * lanes;
+        final long at = (long) k * lanes + stageFloats(lanes);
         final MemorySegment scratch = Scratch.floats(at + (long) n * m);
         // inner: m' = n rows, n' = m >= lanes columns, so it never comes back here
         gemm(n, m, k, b, bOff, 1, ldb, a, aOff, aColStride, scratch, at, m, false);
@@ -760,13 +768,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int bound = sp.loopBound(cols);
         // Row by row into db, not one register sum per column chunk: the same additions in the same order
         // (0 + row 0 + row 1 ...), but no vector is carried around the inner loop. With the register sum
-        // (an inner loop of batch = 16 trips inside the chunk loop) 3 of 10 JVMs compiled this method
+        // (an inner loop of batch = 16 trips inside the chunk loop) 6 of 16 JVMs compiled this method
         // with the vectors boxed, 725 KB per CNN gradient at batch 16 (NOTES 16.10).
-        final FloatVector zero = FloatVector.zero(sp);
-        int c = 0;
-        for (; c < bound; c += sp.length()) {
-            zero.intoMemorySegment(db, (dbOff + c) * Float.BYTES, NATIVE);
-        }
+        zero(db, dbOff, bound);
         for (int r = 0; r < rows; r++) {
             final long row = dyOff + (long) r * cols;
             for (int t = 0; t < bound; t += sp.length()) {
@@ -775,7 +779,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                         .intoMemorySegment(db, q, NATIVE);
             }
         }
-        for (; c < cols; c++) { // scalar tail
+        for (int c = bound; c < cols; c++) { // scalar tail
             float sum = 0f;
             for (int r = 0; r < rows; r++) {
                 sum += dy.getAtIndex(F, dyOff + (long) r * cols + c);
