@@ -122,7 +122,11 @@ class KernelEquivalenceTest {
                         Arguments.of(s, 31, 15, 9),
                         // single-vector strips of 9-11 rows (the conv dW's 9 and 27 rows), remainders of 4 and 1 after them
                         Arguments.of(s, 10, 17, 3), Arguments.of(s, 19, 32, 8), Arguments.of(s, 27, 16, 30), Arguments.of(s, 35, 47, 6),
-                        Arguments.of(s, 15, 8, 4), Arguments.of(s, 20, 24, 5)),
+                        Arguments.of(s, 15, 8, 4), Arguments.of(s, 20, 24, 5),
+                        // the same strips with A's rows loaded as vectors (k >= lanes): k a multiple of two vectors,
+                        // one lane more and one less, the conv dW and the 10-wide forward at their real k
+                        Arguments.of(s, 9, 16, 33), Arguments.of(s, 11, 10, 47), Arguments.of(s, 10, 16, 31), Arguments.of(s, 16, 10, 128),
+                        Arguments.of(s, 36, 16, 128), Arguments.of(s, 9, 16, 688)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
