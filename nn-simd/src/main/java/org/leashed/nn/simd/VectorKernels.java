@@ -498,6 +498,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             }
             return;
         }
+        if (aRs == 1 && rows <= species().length() && a0 + (long) (k - 1) * aCs + species().length() <= a.byteSize() / Float.BYTES) {
+            switch (rows) {
+                case 8 -> stripColumn8x1(k, a, a0, aCs, b, bp, ldb, d, d0, ldd);
+                case 9 -> stripColumn9x1(k, a, a0, aCs, b, bp, ldb, d, d0, ldd);
+                case 10 -> stripColumn10x1(k, a, a0, aCs, b, bp, ldb, d, d0, ldd);
+                case 11 -> stripColumn11x1(k, a, a0, aCs, b, bp, ldb, d, d0, ldd);
+                default -> throw new IllegalArgumentException("strip of " + rows + " rows");
+            }
+            return;
+        }
         switch (rows) {
             case 8 -> block8x1(k, a, a0, aRs, aCs, b, bp, ldb, d, d0, ldd);
             case 9 -> block9x1(k, a, a0, aRs, aCs, b, bp, ldb, d, d0, ldd);
@@ -746,6 +756,122 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             c8 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 8L * aRs)).fma(b0, c8);
             c9 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 9L * aRs)).fma(b0, c9);
             c10 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 10L * aRs)).fma(b0, c10);
+        }
+        final long row = (long) ldd * Float.BYTES;
+        final long o = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE);
+        c2.intoMemorySegment(d, o + 2 * row, NATIVE); c3.intoMemorySegment(d, o + 3 * row, NATIVE);
+        c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE);
+        c8.intoMemorySegment(d, o + 8 * row, NATIVE); c9.intoMemorySegment(d, o + 9 * row, NATIVE);
+        c10.intoMemorySegment(d, o + 10 * row, NATIVE);
+    }
+
+    /*
+     * The same strips for A read transposed (aRs == 1: the 10-wide output layer's dW at batch 16, k = 16,
+     * too short for the transposed path): a strip's rows i..i+rows-1 at step p are consecutive floats,
+     * one vector load per step, and row r takes lane r with a permute. Only where a strip fits one
+     * vector (rows <= lanes) and the last step's whole vector lies inside A's segment.
+     */
+    /** {@link #blockStrip1} of 8 rows for A read transposed ({@code aRs == 1}); see {@link #stripColumn8x1}. */
+    private void stripColumn8x1(int k, MemorySegment a, long a0, int aCs, MemorySegment b, long bp, int ldb,
+                                MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final VectorShuffle<Float>[] lane = laneShuffles;
+        final VectorShuffle<Float> s0 = lane[0], s1 = lane[1], s2 = lane[2], s3 = lane[3], s4 = lane[4], s5 = lane[5], s6 = lane[6], s7 = lane[7];
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        final long as = (long) aCs * Float.BYTES;
+        final long bs = (long) ldb * Float.BYTES;
+        long aq = a0 * Float.BYTES;
+        long bq = bp * Float.BYTES;
+        for (int p = 0; p < k; p++, aq += as, bq += bs) {
+            final FloatVector x = FloatVector.fromMemorySegment(sp, a, aq, NATIVE);
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE);
+            c0 = x.rearrange(s0).fma(b0, c0); c1 = x.rearrange(s1).fma(b0, c1); c2 = x.rearrange(s2).fma(b0, c2);
+            c3 = x.rearrange(s3).fma(b0, c3); c4 = x.rearrange(s4).fma(b0, c4); c5 = x.rearrange(s5).fma(b0, c5);
+            c6 = x.rearrange(s6).fma(b0, c6); c7 = x.rearrange(s7).fma(b0, c7);
+        }
+        final long row = (long) ldd * Float.BYTES;
+        final long o = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE);
+        c2.intoMemorySegment(d, o + 2 * row, NATIVE); c3.intoMemorySegment(d, o + 3 * row, NATIVE);
+        c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE);
+    }
+
+    /** {@link #blockStrip1} of 9 rows for A read transposed ({@code aRs == 1}); see {@link #stripColumn8x1}. */
+    private void stripColumn9x1(int k, MemorySegment a, long a0, int aCs, MemorySegment b, long bp, int ldb,
+                                MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final VectorShuffle<Float>[] lane = laneShuffles;
+        final VectorShuffle<Float> s0 = lane[0], s1 = lane[1], s2 = lane[2], s3 = lane[3], s4 = lane[4], s5 = lane[5], s6 = lane[6], s7 = lane[7], s8 = lane[8];
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0;
+        final long as = (long) aCs * Float.BYTES;
+        final long bs = (long) ldb * Float.BYTES;
+        long aq = a0 * Float.BYTES;
+        long bq = bp * Float.BYTES;
+        for (int p = 0; p < k; p++, aq += as, bq += bs) {
+            final FloatVector x = FloatVector.fromMemorySegment(sp, a, aq, NATIVE);
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE);
+            c0 = x.rearrange(s0).fma(b0, c0); c1 = x.rearrange(s1).fma(b0, c1); c2 = x.rearrange(s2).fma(b0, c2);
+            c3 = x.rearrange(s3).fma(b0, c3); c4 = x.rearrange(s4).fma(b0, c4); c5 = x.rearrange(s5).fma(b0, c5);
+            c6 = x.rearrange(s6).fma(b0, c6); c7 = x.rearrange(s7).fma(b0, c7); c8 = x.rearrange(s8).fma(b0, c8);
+        }
+        final long row = (long) ldd * Float.BYTES;
+        final long o = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE);
+        c2.intoMemorySegment(d, o + 2 * row, NATIVE); c3.intoMemorySegment(d, o + 3 * row, NATIVE);
+        c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE);
+        c8.intoMemorySegment(d, o + 8 * row, NATIVE);
+    }
+
+    /** {@link #blockStrip1} of 10 rows for A read transposed ({@code aRs == 1}); see {@link #stripColumn8x1}. */
+    private void stripColumn10x1(int k, MemorySegment a, long a0, int aCs, MemorySegment b, long bp, int ldb,
+                                MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final VectorShuffle<Float>[] lane = laneShuffles;
+        final VectorShuffle<Float> s0 = lane[0], s1 = lane[1], s2 = lane[2], s3 = lane[3], s4 = lane[4], s5 = lane[5], s6 = lane[6], s7 = lane[7], s8 = lane[8], s9 = lane[9];
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0;
+        final long as = (long) aCs * Float.BYTES;
+        final long bs = (long) ldb * Float.BYTES;
+        long aq = a0 * Float.BYTES;
+        long bq = bp * Float.BYTES;
+        for (int p = 0; p < k; p++, aq += as, bq += bs) {
+            final FloatVector x = FloatVector.fromMemorySegment(sp, a, aq, NATIVE);
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE);
+            c0 = x.rearrange(s0).fma(b0, c0); c1 = x.rearrange(s1).fma(b0, c1); c2 = x.rearrange(s2).fma(b0, c2);
+            c3 = x.rearrange(s3).fma(b0, c3); c4 = x.rearrange(s4).fma(b0, c4); c5 = x.rearrange(s5).fma(b0, c5);
+            c6 = x.rearrange(s6).fma(b0, c6); c7 = x.rearrange(s7).fma(b0, c7); c8 = x.rearrange(s8).fma(b0, c8);
+            c9 = x.rearrange(s9).fma(b0, c9);
+        }
+        final long row = (long) ldd * Float.BYTES;
+        final long o = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE);
+        c2.intoMemorySegment(d, o + 2 * row, NATIVE); c3.intoMemorySegment(d, o + 3 * row, NATIVE);
+        c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE);
+        c8.intoMemorySegment(d, o + 8 * row, NATIVE); c9.intoMemorySegment(d, o + 9 * row, NATIVE);
+    }
+
+    /** {@link #blockStrip1} of 11 rows for A read transposed ({@code aRs == 1}); see {@link #stripColumn8x1}. */
+    private void stripColumn11x1(int k, MemorySegment a, long a0, int aCs, MemorySegment b, long bp, int ldb,
+                                MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final VectorShuffle<Float>[] lane = laneShuffles;
+        final VectorShuffle<Float> s0 = lane[0], s1 = lane[1], s2 = lane[2], s3 = lane[3], s4 = lane[4], s5 = lane[5], s6 = lane[6], s7 = lane[7], s8 = lane[8], s9 = lane[9], s10 = lane[10];
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0;
+        final long as = (long) aCs * Float.BYTES;
+        final long bs = (long) ldb * Float.BYTES;
+        long aq = a0 * Float.BYTES;
+        long bq = bp * Float.BYTES;
+        for (int p = 0; p < k; p++, aq += as, bq += bs) {
+            final FloatVector x = FloatVector.fromMemorySegment(sp, a, aq, NATIVE);
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE);
+            c0 = x.rearrange(s0).fma(b0, c0); c1 = x.rearrange(s1).fma(b0, c1); c2 = x.rearrange(s2).fma(b0, c2);
+            c3 = x.rearrange(s3).fma(b0, c3); c4 = x.rearrange(s4).fma(b0, c4); c5 = x.rearrange(s5).fma(b0, c5);
+            c6 = x.rearrange(s6).fma(b0, c6); c7 = x.rearrange(s7).fma(b0, c7); c8 = x.rearrange(s8).fma(b0, c8);
+            c9 = x.rearrange(s9).fma(b0, c9); c10 = x.rearrange(s10).fma(b0, c10);
         }
         final long row = (long) ldd * Float.BYTES;
         final long o = d0 * Float.BYTES;
