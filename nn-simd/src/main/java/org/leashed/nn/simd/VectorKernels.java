@@ -291,7 +291,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i + 4 <= m; i += 4) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = nWide; j < nVec; j += lanes) {
+                int j = nWide;
+                // three vectors at once where there are: 12 FMA chains, throughput-bound, where 4x1 is
+                // latency-bound (the first conv's forward, m = 4, has 3 single vectors after its 4x4 blocks)
+                for (; j + 3 * lanes <= nVec; j += 3 * lanes) {
+                    block4x3(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 4, 3, c, cRow + j, ldc);
+                    }
+                }
+                for (; j < nVec; j += lanes) {
                     block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 4, 1, c, cRow + j, ldc);
@@ -434,6 +443,40 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         q += row;
         c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
         c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+    }
+
+    /** {@code D(4, 3 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 3 vectors at bp)}. */
+    private void block4x3(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            final long ap = (long) p * aCs;
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+        }
+        final long v = (long) L * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE); c02.intoMemorySegment(d, q + 2 * v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE); c12.intoMemorySegment(d, q + 2 * v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE); c22.intoMemorySegment(d, q + 2 * v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE); c32.intoMemorySegment(d, q + 2 * v, NATIVE);
     }
 
     /** {@code D(4, 1 vector) at d0 = A(4 rows at a0, k) . B(k, 1 vector at bp)}. */

@@ -126,7 +126,10 @@ class KernelEquivalenceTest {
                         // the same strips with A's rows loaded as vectors (k >= lanes): k a multiple of two vectors,
                         // one lane more and one less, the conv dW and the 10-wide forward at their real k
                         Arguments.of(s, 9, 16, 33), Arguments.of(s, 11, 10, 47), Arguments.of(s, 10, 16, 31), Arguments.of(s, 16, 10, 128),
-                        Arguments.of(s, 36, 16, 128), Arguments.of(s, 9, 16, 688)),
+                        Arguments.of(s, 36, 16, 128), Arguments.of(s, 9, 16, 688),
+                        // 4-row blocks of three single vectors (the first conv's forward 4x688x9; 6 x 60 has three for
+                        // 16, 8 and 4 lanes), with a column tail after them and a single row below
+                        Arguments.of(s, 4, 688, 9), Arguments.of(s, 6, 60, 13), Arguments.of(s, 5, 55, 7)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 

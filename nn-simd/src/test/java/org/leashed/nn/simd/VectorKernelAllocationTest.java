@@ -36,7 +36,7 @@ class VectorKernelAllocationTest {
     /** m, n, k: the shapes the colleague measured (4,100,9), (8,121,36), (3,10,7), plus output-layer and remainder shapes. */
     private static final int[][] SHAPES = {{4, 100, 9}, {8, 121, 36}, {3, 10, 7}, {4, 10, 128}, {5, 10, 17}, {13, 128, 9},
         {1, 1, 1}, {7, 33, 5}, {16, 70, 3}, {128, 10, 64},
-        {9, 16, 688}, {27, 16, 30}, {11, 21, 4}};
+        {9, 16, 688}, {27, 16, 30}, {11, 21, 4}, {6, 60, 13}};
 
     @Test
     void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
