@@ -526,8 +526,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     /**
-     * The single-vector block of {@code rows} (8 to 11) rows. The 9-11 row blocks are unrolled copies of
-     * {@link #block8x1} on purpose: accumulators must be named locals (an array of vectors is boxed).
+     * The single-vector block of {@code rows} (8 to 11) rows, in one of three forms chosen by A's layout:
+     * rows contiguous along k ({@link #stripLanes8x1}), A read transposed with the strip inside one vector
+     * ({@link #stripColumn8x1}), else broadcasts from memory ({@link #block8x1}). Each form's 9-11 row
+     * methods are unrolled copies on purpose: accumulators must be named locals (an array of vectors is boxed).
      */
     private void blockStrip1(int rows, int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
                              MemorySegment d, long d0, int ldd) {
