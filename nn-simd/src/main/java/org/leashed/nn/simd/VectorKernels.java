@@ -231,7 +231,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // rows measured faster and there are enough rows (at m = 16, 6+6+4 rows measured 137 against
         // 157 GFLOP/s for 4 x 4 on the AMD host); see SIX_ROWS_FOR_LONG_CONTIGUOUS_K.
         final boolean six = !(aColStride == 1 && k > 256) || SIX_ROWS_FOR_LONG_CONTIGUOUS_K && m >= 64;
-        if (nWide > 0) {
+        // rows [0, 4) are one 4-row group in both column ranges below (m < 8: no strips; no 6-row block):
+        // one call then computes their single vectors too, right after the 4x4 blocks (the first conv's
+        // forward, 4 x 688 x 9: 10 4x4 blocks and a 4x3 in one call, 1.07x over two calls)
+        final boolean rowPanel = !accumulate && m >= 4 && m < 8 && !(six && m >= 6) && nVec >= 3 * lanes;
+        if (nWide > 0 || rowPanel) {
             int i = 0;
             for (; six && i + 6 <= m; i += 6) {
                 final long aRow = aOff + (long) i * aRowStride;
@@ -246,11 +250,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i + 4 <= m; i += 4) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
+                if (!accumulate) { // all of the row's blocks in one call (see block4x4)
+                    block4x4(k, a, aRow, aRowStride, aColStride, b, bOff, ldb, c, cRow, ldc, nWide / wide,
+                            rowPanel ? (nVec - nWide) / lanes : 0);
+                    continue;
+                }
                 for (int j = 0; j < nWide; j += wide) {
-                    block4x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
-                    if (accumulate) {
-                        addStaged(scratch, stage, wide, 4, 4, c, cRow + j, ldc);
-                    }
+                    block4x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, scratch, stage, wide, 1, 0);
+                    addStaged(scratch, stage, wide, 4, 4, c, cRow + j, ldc);
                 }
             }
             for (; i < m; i++) {
@@ -291,9 +298,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i + 4 <= m; i += 4) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                int j = nWide;
-                // three vectors at once where there are: 12 FMA chains, throughput-bound, where 4x1 is
-                // latency-bound (the first conv's forward, m = 4, has 3 single vectors after its 4x4 blocks)
+                int j = rowPanel ? nVec : nWide; // a row panel did the single vectors with the 4x4 blocks
+                // three vectors at once where there are: 12 FMA chains, throughput-bound, where 4x1 is latency-bound
                 for (; j + 3 * lanes <= nVec; j += 3 * lanes) {
                     block4x3(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
                     if (accumulate) {
@@ -406,55 +412,76 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         c52.intoMemorySegment(d, q + 2 * v, NATIVE); c53.intoMemorySegment(d, q + 3 * v, NATIVE);
     }
 
-    /** {@code D(4, 4 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 4 vectors at bp)}. */
-    private void block4x4(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
-                          MemorySegment d, long d0, int ldd) {
+    /**
+     * {@code D(4, 4*blocks (+ 3) vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, same at
+     * bFirst)}: {@code blocks} 4x4 blocks side by side, then, when {@code tail > 0}, one 4x3 block whose last
+     * vector is vector {@code 4*blocks + tail - 1} (for a tail of 1 or 2 it starts left of the 4x4 blocks'
+     * end and recomputes 2 or 1 of their vectors: the same FMA chains, so it rewrites the same bits; the
+     * caller passes such a tail only when D is C itself and at least 3 vectors wide). One call for a whole
+     * row of blocks: entering a block costs ~25 cycles (segment type checks, bounds set-up, spills, zeroing),
+     * a third of a 4x4 block's FMA time at the first conv's k = 9.
+     */
+    private void block4x4(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bFirst, int ldb,
+                          MemorySegment d, long d0, int ldd, int blocks, int tail) {
         final VectorSpecies<Float> sp = species();
         final int L = sp.length();
-        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
-        for (int p = 0; p < k; p++, bp += ldb) {
-            final long ap = (long) p * aCs;
-            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), b3 = FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE);
-            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-        }
-        // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
         final long v = (long) L * Float.BYTES;
         final long row = (long) ldd * Float.BYTES;
-        long q = d0 * Float.BYTES;
-        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
-        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
-        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
-        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
-        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        for (int t = 0; t < blocks; t++) {
+            long bp = bFirst + (long) t * 4 * L;
+            FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
+            FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+            FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+            FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+            for (int p = 0; p < k; p++, bp += ldb) {
+                final long ap = (long) p * aCs;
+                FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), b3 = FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE);
+                FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
+                c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+                x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
+                c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+                x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
+                c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+                x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
+                c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            }
+            // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+            long q = (d0 + (long) t * 4 * L) * Float.BYTES;
+            c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+            c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
+            q += row;
+            c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+            c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
+            q += row;
+            c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+            c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
+            q += row;
+            c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+            c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+        }
+        if (tail > 0) {
+            final long j0 = (long) (4 * blocks + tail - 3) * L;
+            block4x3(k, a, a0, aRs, aCs, b, bFirst + j0, ldb, d, d0 + j0, ldd);
+        }
     }
 
-    /** {@code D(4, 3 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 3 vectors at bp)}. */
+    /**
+     * {@code D(4, 3 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 3 vectors at bp)}: 12
+     * FMA chains, throughput-bound, where 4x1 is latency-bound. Its own method: inside block4x4, C1 ran out of
+     * registers compiling it and tiered compilation then left block4x4 in C1 code at ~1 % of the speed.
+     */
     private void block4x3(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
                           MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
         final int L = sp.length();
+        final long v = (long) L * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
         FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00;
-        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
         for (int p = 0; p < k; p++, bp += ldb) {
             final long ap = (long) p * aCs;
             FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE);
@@ -467,8 +494,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
         }
-        final long v = (long) L * Float.BYTES;
-        final long row = (long) ldd * Float.BYTES;
         long q = d0 * Float.BYTES;
         c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE); c02.intoMemorySegment(d, q + 2 * v, NATIVE);
         q += row;

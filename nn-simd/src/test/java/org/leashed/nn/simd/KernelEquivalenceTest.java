@@ -129,7 +129,12 @@ class KernelEquivalenceTest {
                         Arguments.of(s, 36, 16, 128), Arguments.of(s, 9, 16, 688),
                         // 4-row blocks of three single vectors (the first conv's forward 4x688x9; 6 x 60 has three for
                         // 16, 8 and 4 lanes), with a column tail after them and a single row below
-                        Arguments.of(s, 4, 688, 9), Arguments.of(s, 6, 60, 13), Arguments.of(s, 5, 55, 7)),
+                        Arguments.of(s, 4, 688, 9), Arguments.of(s, 6, 60, 13), Arguments.of(s, 5, 55, 7),
+                        // 4-row panels (m 4-7, no 6-row block): single vectors after the 4x4 blocks in the same call,
+                        // 1, 2 or 3 of them (the 4x3 block then overlaps the 4x4 blocks), with and without a column
+                        // tail; m = 6 takes 4-row blocks only with contiguous A and k > 256
+                        Arguments.of(s, 4, 80, 9), Arguments.of(s, 5, 101, 6), Arguments.of(s, 6, 101, 300), Arguments.of(s, 4, 48, 5),
+                        Arguments.of(s, 7, 35, 260)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
