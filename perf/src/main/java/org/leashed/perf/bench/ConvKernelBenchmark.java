@@ -1,0 +1,127 @@
+package org.leashed.perf.bench;
+
+import org.leashed.nn.simd.Kernels;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link Kernels#im2col} and {@link Kernels#col2imAccumulate} for one example of each convolution of
+ * the thesis networks, vector against scalar in one class so that ratios are same-run. Shapes
+ * ({@code net:CxHxW:kK:pP}): the CNN's {@code 1x28x28} and {@code 4x13x13} with 3x3 kernels and no
+ * padding (output runs of 26 and 11 floats: one vector and an overlapping one, or less than a vector),
+ * LeNet's {@code 1x28x28} 5x5 with padding 2 and {@code 6x14x14} 5x5 without, and the CIFAR CNN's
+ * {@code 3x32x32} and {@code 32x16x16} 3x3 "same". The col leading dimension is the layer's: P = oh*ow
+ * rounded up to 16 floats. x, col and dx are exactly as long as the layer's operands (64-byte aligned),
+ * so the kernels' end-of-segment paths run as in training. Scores are ns per call; run with
+ * {@code -prof gc} (the vector kernels must show ~0 B/op).
+ *
+ * <pre>
+ * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
+ *   org.openjdk.jmh.Main ConvKernelBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc
+ * </pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+public class ConvKernelBenchmark {
+    /** One convolution's im2col operands. */
+    @State(Scope.Thread)
+    public static class Operands {
+        @Param({"cnn1:1x28x28:k3:p0", "cnn2:4x13x13:k3:p0", "lenet1:1x28x28:k5:p2", "lenet2:6x14x14:k5:p0",
+                "cifar1:3x32x32:k3:p1", "cifar3:32x16x16:k3:p1"})
+        String shape;
+
+        int c;
+        int h;
+        int w;
+        int k;
+        int pad;
+        int ld;
+        Arena arena;
+        MemorySegment x;
+        MemorySegment col;
+        MemorySegment dx;
+        Kernels vector;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            String[] parts = shape.split(":");
+            if (parts.length != 4 || !parts[2].startsWith("k") || !parts[3].startsWith("p")) {
+                throw new IllegalArgumentException("shape must be net:CxHxW:kK:pP, got " + shape);
+            }
+            String[] size = parts[1].split("x");
+            c = Integer.parseInt(size[0]);
+            h = Integer.parseInt(size[1]);
+            w = Integer.parseInt(size[2]);
+            k = Integer.parseInt(parts[2].substring(1));
+            pad = Integer.parseInt(parts[3].substring(1));
+            int positions = (h + 2 * pad - k + 1) * (w + 2 * pad - k + 1);
+            ld = (positions + 15) / 16 * 16;
+            vector = Kernels.get();
+            if (!vector.description().startsWith("vector")) {
+                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
+            }
+            arena = Arena.ofShared();
+            long inputs = (long) c * h * w;
+            long colFloats = (long) c * k * k * ld;
+            x = arena.allocate(inputs * Float.BYTES, 64);
+            dx = arena.allocate(inputs * Float.BYTES, 64);
+            col = arena.allocate(colFloats * Float.BYTES, 64);
+            SplittableRandom r = new SplittableRandom(23);
+            for (long i = 0; i < inputs; i++) {
+                x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+            for (long i = 0; i < colFloats; i++) {
+                col.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
+        }
+    }
+
+    @Benchmark
+    public void im2colVector(Operands o) {
+        o.vector.im2col(o.col, 0, o.ld, o.x, 0, o.c, o.h, o.w, o.k, o.pad);
+    }
+
+    @Benchmark
+    public void im2colScalar(Operands o) {
+        Kernels.scalar().im2col(o.col, 0, o.ld, o.x, 0, o.c, o.h, o.w, o.k, o.pad);
+    }
+
+    /** col2im into dx as training does it: zeroed first, then accumulated (dx stays bounded across calls). */
+    @Benchmark
+    public void col2imVector(Operands o) {
+        o.vector.zero(o.dx, 0, (long) o.c * o.h * o.w);
+        o.vector.col2imAccumulate(o.dx, 0, o.col, 0, o.ld, o.c, o.h, o.w, o.k, o.pad);
+    }
+
+    @Benchmark
+    public void col2imScalar(Operands o) {
+        Kernels.scalar().zero(o.dx, 0, (long) o.c * o.h * o.w);
+        Kernels.scalar().col2imAccumulate(o.dx, 0, o.col, 0, o.ld, o.c, o.h, o.w, o.k, o.pad);
+    }
+}
