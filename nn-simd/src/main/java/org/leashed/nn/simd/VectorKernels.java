@@ -1300,6 +1300,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int oh = h + 2 * pad - k + 1;
         final int ow = w + 2 * pad - k + 1;
         final long xFloats = x.byteSize() / Float.BYTES;
+        if (pad == 0) {
+            im2colValid(col, colOff, ld, x, xOff, c, h, w, k, xFloats);
+            return;
+        }
+        if (pad < lanes) {
+            im2colPadded(col, colOff, ld, x, xOff, c, h, w, k, pad, xFloats);
+            return;
+        }
         for (int ci = 0; ci < c; ci++) {
             for (int kh = 0; kh < k; kh++) {
                 for (int kw = 0; kw < k; kw++) {
@@ -1340,6 +1348,133 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
+    /**
+     * {@link #im2col} with {@code 0 < pad < lanes}: each output row's run is read from x as if the padding
+     * were there (vectors from {@code x[row start - pad + kw]} on), and the first and the last vector of
+     * the run take zeros outside the valid columns {@code [lo, hi)} by a blend; with pad below a vector
+     * the vectors in between are all valid. A run shorter than a vector is one blended vector that
+     * spills zeros into the next run's place (written over later, as in {@link #im2colValid}); output
+     * rows above or below the image are zero vectors. Scalar only where a vector would leave x or the
+     * col row. Copies and exact zeros: bit-identical to the reference.
+     */
+    private void im2colPadded(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k,
+                              int pad, long xFloats) {
+        final VectorSpecies<Float> sp = species();
+        final int lanes = sp.length();
+        final int oh = h + 2 * pad - k + 1;
+        final int ow = w + 2 * pad - k + 1;
+        final int last = Math.max(0, ow - lanes);
+        final FloatVector zero = FloatVector.zero(sp);
+        final FloatVector index = zero.addIndex(1);
+        for (int ci = 0; ci < c; ci++) {
+            for (int kh = 0; kh < k; kh++) {
+                for (int kw = 0; kw < k; kw++) {
+                    final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
+                    final long rowEnd = row + ld;
+                    final int lo = Math.max(0, pad - kw);
+                    final int hi = Math.min(ow, w + pad - kw);
+                    // valid lanes of the run's first vector (at 0) and last one (at `last`): lo <= ox < hi
+                    final VectorMask<Float> first = index.compare(VectorOperators.GE, lo).and(index.compare(VectorOperators.LT, hi));
+                    final VectorMask<Float> end = index.compare(VectorOperators.GE, lo - last).and(index.compare(VectorOperators.LT, hi - last));
+                    for (int oy = 0; oy < oh; oy++) {
+                        final long dst = row + (long) oy * ow;
+                        final int iy = oy + kh - pad;
+                        final long src = xOff + ((long) ci * h + iy) * w + kw - pad; // x index of ox = 0
+                        final boolean inside = iy >= 0 && iy < h && lo < hi;
+                        if (ow >= lanes) {
+                            if (!inside) {
+                                for (int q = 0; q < last; q += lanes) {
+                                    zero.intoMemorySegment(col, (dst + q) * Float.BYTES, NATIVE);
+                                }
+                                zero.intoMemorySegment(col, (dst + last) * Float.BYTES, NATIVE);
+                                continue;
+                            }
+                            if (src >= 0 && src + ow <= xFloats) {
+                                zero.blend(FloatVector.fromMemorySegment(sp, x, src * Float.BYTES, NATIVE), first).intoMemorySegment(col, dst * Float.BYTES, NATIVE);
+                                for (int q = lanes; q < last; q += lanes) {
+                                    FloatVector.fromMemorySegment(sp, x, (src + q) * Float.BYTES, NATIVE).intoMemorySegment(col, (dst + q) * Float.BYTES, NATIVE);
+                                }
+                                zero.blend(FloatVector.fromMemorySegment(sp, x, (src + last) * Float.BYTES, NATIVE), end).intoMemorySegment(col, (dst + last) * Float.BYTES, NATIVE);
+                                continue;
+                            }
+                        } else if (dst + lanes <= rowEnd) {
+                            if (!inside) {
+                                zero.intoMemorySegment(col, dst * Float.BYTES, NATIVE);
+                                continue;
+                            }
+                            if (src >= 0 && src + lanes <= xFloats) {
+                                zero.blend(FloatVector.fromMemorySegment(sp, x, src * Float.BYTES, NATIVE), first).intoMemorySegment(col, dst * Float.BYTES, NATIVE);
+                                continue;
+                            }
+                        }
+                        // scalar: a vector would leave x or the col row. The copy loop runs over exactly the valid
+                        // columns: with a conditional read inside one loop over all of them, C2 hoisted the read's
+                        // range check out of the loop, which failed where src + ox < 0 (the top-left corner):
+                        // 86 deoptimisations and ~5 s of boxed C1 code before the method settled
+                        final int from = inside ? lo : ow;
+                        final int to = inside ? hi : ow;
+                        for (int ox = 0; ox < from; ox++) {
+                            col.setAtIndex(F, dst + ox, 0f);
+                        }
+                        for (int ox = from; ox < to; ox++) {
+                            col.setAtIndex(F, dst + ox, x.getAtIndex(F, src + ox));
+                        }
+                        for (int ox = to; ox < ow; ox++) {
+                            col.setAtIndex(F, dst + ox, 0f);
+                        }
+                    }
+                    zero(col, row + (long) oh * ow, ld - (long) oh * ow);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #im2col} without padding: every output row's run is the whole {@code ow} columns and reads
+     * inside the image, so a run is its vectors (the last one overlapping the one before) or, when
+     * shorter than a vector, one vector that spills into the next run's place (written over by that
+     * run, or by the zero columns after the last run); scalar only where that vector would leave the
+     * col row or x. No per-run zero fills or padding branches: the thesis CNN's two convolutions
+     * spent ~5-7 ns per run in them.
+     */
+    private void im2colValid(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k,
+                             long xFloats) {
+        final VectorSpecies<Float> sp = species();
+        final int lanes = sp.length();
+        final int oh = h - k + 1;
+        final int ow = w - k + 1;
+        for (int ci = 0; ci < c; ci++) {
+            for (int kh = 0; kh < k; kh++) {
+                for (int kw = 0; kw < k; kw++) {
+                    final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
+                    final long rowEnd = row + ld;
+                    final long src0 = xOff + ((long) ci * h + kh) * w + kw;
+                    for (int oy = 0; oy < oh; oy++) {
+                        final long dst = row + (long) oy * ow;
+                        final long src = src0 + (long) oy * w;
+                        if (ow >= lanes) {
+                            int ox = 0;
+                            for (; ox + lanes <= ow; ox += lanes) {
+                                FloatVector.fromMemorySegment(sp, x, (src + ox) * Float.BYTES, NATIVE).intoMemorySegment(col, (dst + ox) * Float.BYTES, NATIVE);
+                            }
+                            if (ox < ow) {
+                                final int last = ow - lanes;
+                                FloatVector.fromMemorySegment(sp, x, (src + last) * Float.BYTES, NATIVE).intoMemorySegment(col, (dst + last) * Float.BYTES, NATIVE);
+                            }
+                        } else if (dst + lanes <= rowEnd && src + lanes <= xFloats) {
+                            FloatVector.fromMemorySegment(sp, x, src * Float.BYTES, NATIVE).intoMemorySegment(col, dst * Float.BYTES, NATIVE);
+                        } else {
+                            for (int ox = 0; ox < ow; ox++) {
+                                col.setAtIndex(F, dst + ox, x.getAtIndex(F, src + ox));
+                            }
+                        }
+                    }
+                    zero(col, row + (long) oh * ow, ld - (long) oh * ow);
+                }
+            }
+        }
+    }
+
     /*
      * col2im: per (channel, kh, kw) row and output row oy, dx's run gets col's run added, in whole
      * vectors, then scalar for the run's remainder. Each dx element receives its contributions in the
@@ -1353,12 +1488,17 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int lanes = species().length();
         final int oh = h + 2 * pad - k + 1;
         final int ow = w + 2 * pad - k + 1;
+        final long dxFloats = dx.byteSize() / Float.BYTES;
+        final long colFloats = col.byteSize() / Float.BYTES;
+        final FloatVector index = FloatVector.zero(sp).addIndex(1);
         for (int ci = 0; ci < c; ci++) {
             for (int kh = 0; kh < k; kh++) {
                 for (int kw = 0; kw < k; kw++) {
                     final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
                     final int lo = Math.max(0, pad - kw);
                     final int hi = Math.min(ow, w + pad - kw);
+                    final int vecEnd = hi - Math.max(0, hi - lo) % lanes;
+                    final VectorMask<Float> keep = index.compare(VectorOperators.LT, hi - vecEnd);
                     for (int oy = 0; oy < oh; oy++) {
                         final int iy = oy + kh - pad;
                         if (iy < 0 || iy >= h) {
@@ -1367,8 +1507,17 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                         final long src = row + (long) oy * ow;
                         final long dst = dxOff + ((long) ci * h + iy) * w + kw - pad;
                         int ox = lo;
-                        for (; ox + lanes <= hi; ox += lanes) {
+                        for (; ox < vecEnd; ox += lanes) {
                             FloatVector.fromMemorySegment(sp, dx, (dst + ox) * Float.BYTES, NATIVE).add(FloatVector.fromMemorySegment(sp, col, (src + ox) * Float.BYTES, NATIVE)).intoMemorySegment(dx, (dst + ox) * Float.BYTES, NATIVE);
+                        }
+                        if (ox >= hi) {
+                            continue;
+                        }
+                        // the run's last hi - ox < lanes elements: one masked store (the lanes past the run are
+                        // loaded, added and not written) where whole vectors lie inside dx and col, else scalar
+                        if (dst + ox + lanes <= dxFloats && src + ox + lanes <= colFloats) {
+                            FloatVector.fromMemorySegment(sp, dx, (dst + ox) * Float.BYTES, NATIVE).add(FloatVector.fromMemorySegment(sp, col, (src + ox) * Float.BYTES, NATIVE)).intoMemorySegment(dx, (dst + ox) * Float.BYTES, NATIVE, keep);
+                            continue;
                         }
                         for (; ox < hi; ox++) {
                             dx.setAtIndex(F, dst + ox, dx.getAtIndex(F, dst + ox) + col.getAtIndex(F, src + ox));

@@ -210,7 +210,10 @@ class KernelEquivalenceTest {
         SplittableRandom r = new SplittableRandom(SEED + 5);
         Stream<int[]> fixed = Stream.of(new int[] {1, 28, 28, 3, 0, 12}, new int[] {4, 13, 13, 3, 0, 7}, new int[] {1, 28, 28, 5, 2, 0},
                 new int[] {6, 14, 14, 5, 0, 3}, new int[] {3, 32, 32, 3, 1, 0}, new int[] {1, 1, 1, 1, 0, 0}, new int[] {2, 5, 3, 3, 1, 1},
-                new int[] {1, 4, 17, 2, 0, 0}, new int[] {2, 18, 18, 3, 0, 0}, new int[] {1, 9, 33, 3, 1, 5});
+                new int[] {1, 4, 17, 2, 0, 0}, new int[] {2, 18, 18, 3, 0, 0}, new int[] {1, 9, 33, 3, 1, 5},
+                // padded runs whose vector before the last one reaches into the right padding (the last,
+                // overlapping vector must zero it) for 16, 8 and 4 lanes; CIFAR's 16x16 "same" layer
+                new int[] {2, 6, 49, 5, 2, 0}, new int[] {1, 5, 25, 5, 2, 3}, new int[] {3, 4, 13, 5, 2, 0}, new int[] {32, 16, 16, 3, 1, 0});
         Stream<int[]> random = IntStream.range(0, 10).mapToObj(i -> {
             int k = 1 + r.nextInt(5);
             int pad = r.nextInt(k);
@@ -252,6 +255,12 @@ class KernelEquivalenceTest {
             s.col2imAccumulate(dx1, 1, cols, 0, ld, c, h, w, k, pad);
             v.col2imAccumulate(dx2, 1, cols, 0, ld, c, h, w, k, pad);
             assertSameFloats(dx1, dx2, 0, (long) c * h * w + 3, "col2imAccumulate");
+            // again into a dx that ends exactly at the image: the last runs' masked vectors would reach past it
+            MemorySegment dx3 = arena.allocate((long) c * h * w * Float.BYTES).copyFrom(dx1.asSlice(Float.BYTES, (long) c * h * w * Float.BYTES));
+            MemorySegment dx4 = arena.allocate(dx3.byteSize()).copyFrom(dx3);
+            s.col2imAccumulate(dx3, 0, cols, 0, ld, c, h, w, k, pad);
+            v.col2imAccumulate(dx4, 0, cols, 0, ld, c, h, w, k, pad);
+            assertSameFloats(dx3, dx4, 0, (long) c * h * w, "col2imAccumulate into an exact-size dx");
             // the reference itself: col2im is the adjoint of im2col, <im2col(x), C> = <x, col2im(C)>
             MemorySegment zeroDx = arena.allocate((long) c * h * w * Float.BYTES);
             s.col2imAccumulate(zeroDx, 0, cols, 0, ld, c, h, w, k, pad);
