@@ -206,6 +206,32 @@ class KernelEquivalenceTest {
     }
 
     /** (c, h, w, k, pad, extra ld): thesis conv shapes, widths around the vector lengths, and random ones. */
+    static Stream<Arguments> transposeShapes() {
+        // 16x16 tiles with overlapping last tiles (17, 31, 47, 120), single tiles, too narrow for a tile,
+        // and the dense layers' W shapes (MLP, CNN, LeNet)
+        int[][] shapes = {{16, 16}, {17, 16}, {16, 17}, {31, 47}, {15, 64}, {64, 15}, {1, 1}, {128, 128}, {784, 128},
+            {128, 10}, {10, 128}, {200, 128}, {400, 120}, {120, 84}};
+        return species().flatMap(s -> Stream.of(shapes).map(a -> Arguments.of(s, a[0], a[1])));
+    }
+
+    @ParameterizedTest
+    @MethodSource("transposeShapes")
+    void shouldMatchScalarTransposeWithoutWritingOutsideTheResult(VectorSpecies<Float> species, int rows, int cols) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (rows * 977L + cols));
+        try (Arena arena = Arena.ofConfined()) {
+            long n = (long) rows * cols;
+            MemorySegment src = random(arena, n, r).asSlice(0, n * Float.BYTES);
+            // both results end exactly at their last element: a store past it would throw
+            MemorySegment expected = arena.allocate(n * Float.BYTES);
+            MemorySegment actual = arena.allocate(n * Float.BYTES);
+            s.transpose(expected, 0, src, 0, rows, cols);
+            v.transpose(actual, 0, src, 0, rows, cols);
+            assertSameFloats(expected, actual, 0, n, "transpose " + rows + "x" + cols);
+        }
+    }
+
     static Stream<Arguments> convShapes() {
         SplittableRandom r = new SplittableRandom(SEED + 5);
         Stream<int[]> fixed = Stream.of(new int[] {1, 28, 28, 3, 0, 12}, new int[] {4, 13, 13, 3, 0, 7}, new int[] {1, 28, 28, 5, 2, 0},

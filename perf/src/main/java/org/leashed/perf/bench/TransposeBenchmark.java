@@ -1,0 +1,93 @@
+package org.leashed.perf.bench;
+
+import org.leashed.nn.simd.Kernels;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link Kernels#transpose}, vector against scalar in one class so that ratios are same-run, on the W
+ * matrices the dense layers transpose on every backward pass ({@code ROWSxCOLS} = in x out): the MLP's
+ * 784x128, 128x128 and 128x10, the CNN's 200x128, LeNet's 400x120 and the CIFAR CNN's 4096x256. Source
+ * and destination are exactly as long as the matrix (64-byte aligned). Scores are ns per call; run
+ * with {@code -prof gc} (the vector kernel must show ~0 B/op).
+ *
+ * <pre>
+ * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
+ *   org.openjdk.jmh.Main TransposeBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc
+ * </pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+public class TransposeBenchmark {
+    /** One matrix shape with its operands. */
+    @State(Scope.Thread)
+    public static class Operands {
+        @Param({"784x128", "128x128", "128x10", "200x128", "400x120", "4096x256"})
+        String shape;
+
+        int rows;
+        int cols;
+        Arena arena;
+        MemorySegment src;
+        MemorySegment dst;
+        Kernels vector;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            String[] size = shape.split("x");
+            if (size.length != 2) {
+                throw new IllegalArgumentException("shape must be ROWSxCOLS, got " + shape);
+            }
+            rows = Integer.parseInt(size[0]);
+            cols = Integer.parseInt(size[1]);
+            vector = Kernels.get();
+            if (!vector.description().startsWith("vector")) {
+                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
+            }
+            long n = (long) rows * cols;
+            arena = Arena.ofShared();
+            src = arena.allocate(n * Float.BYTES, 64);
+            dst = arena.allocate(n * Float.BYTES, 64);
+            SplittableRandom r = new SplittableRandom(29);
+            for (long i = 0; i < n; i++) {
+                src.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
+        }
+    }
+
+    @Benchmark
+    public void vector(Operands o) {
+        o.vector.transpose(o.dst, 0, o.src, 0, o.rows, o.cols);
+    }
+
+    @Benchmark
+    public void scalar(Operands o) {
+        Kernels.scalar().transpose(o.dst, 0, o.src, 0, o.rows, o.cols);
+    }
+}
