@@ -151,16 +151,13 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         if (relu) {
             kernels.reluBackward(dy, 0, y, 0, batch * outSize);
         }
-        // padding of the dy copies stays zero: only (P, outC) of dyT and columns < P of rows are written below
+        // padding of the dy copies stays zero: only the first P rows of dyT and columns < P of rows are written below
         kernels.zero(scratch, rows, dWT - rows);
         for (int n = 0; n < batch; n++) {
             final long dyIndex = n * outSize;
             kernels.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
-            for (int co = 0; co < outC; co++) {
-                for (int i = 0; i < p; i++) {
-                    scratch.setAtIndex(F, dyT + (long) i * cp + co, dy.getAtIndex(F, dyIndex + (long) co * p + i));
-                }
-            }
+            // dyT (P, Cp) = dy_nᵀ, its columns outC..Cp written as zeros
+            kernels.transposePadded(scratch, dyT, cp, dy, dyIndex, outC, p);
             // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
             kernels.gemm(kk, cp, pp, scratch, colIndex(), pp, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
             if (dx != null) {

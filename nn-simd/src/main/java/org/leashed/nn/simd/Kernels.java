@@ -23,6 +23,13 @@ public interface Kernels {
     /** {@code dst (cols, rows) = srcᵀ} for src (rows, cols), both dense row-major. */
     void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols);
 
+    /**
+     * {@code dst (cols, ldd)}: row c is column c of {@code src (rows, cols)} (dense row-major), zero-padded
+     * to {@code ldd} floats: {@code dst[c*ldd + r] = r < rows ? src[r*cols + c] : 0} for {@code r < ldd}.
+     * Requires {@code ldd >= rows}. (The conv backward's padded dyᵀ for its dW GEMM.)
+     */
+    void transposePadded(MemorySegment dst, long dstOff, int ldd, MemorySegment src, long srcOff, int rows, int cols);
+
     /** {@code y(rows, cols) = y + bias} per row, then ReLU if {@code relu}. */
     void biasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu);
 

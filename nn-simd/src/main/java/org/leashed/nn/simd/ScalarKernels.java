@@ -48,6 +48,21 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void transposePadded(MemorySegment dst, long dstOff, int ldd, MemorySegment src, long srcOff, int rows, int cols) {
+        if (ldd < rows) {
+            throw new IllegalArgumentException("ldd " + ldd + " is below rows " + rows);
+        }
+        for (int c = 0; c < cols; c++) {
+            for (int r = 0; r < rows; r++) { // two loops: a conditional read in one would let C2 hoist its range check
+                set(dst, dstOff + (long) c * ldd + r, get(src, srcOff + (long) r * cols + c));
+            }
+            for (int r = rows; r < ldd; r++) {
+                set(dst, dstOff + (long) c * ldd + r, 0f);
+            }
+        }
+    }
+
+    @Override
     public void biasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {

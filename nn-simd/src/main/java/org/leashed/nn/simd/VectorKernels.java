@@ -1205,7 +1205,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final int r0 = Math.min(r, rows - block);
                 for (int c = 0; c < cols; c += block) {
                     final int c0 = Math.min(c, cols - block);
-                    transposeTile16(dst, dstOff + (long) c0 * rows + r0, rows, src, srcOff + (long) r0 * cols + c0, cols);
+                    transposeTile16(dst, dstOff + (long) c0 * rows + r0, rows, src, srcOff + (long) r0 * cols + c0, cols, block);
                 }
             }
             return;
@@ -1224,24 +1224,65 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     /**
+     * {@link Kernels#transposePadded}: with 16 lanes, {@code ldd} a multiple of 16 and at least 16 columns,
+     * 16x16 register tiles as in {@link #transpose}, source rows past {@code rows} taken as zeros (the
+     * padding comes out of the transpose), the last tile column overlapping; else element by element.
+     */
+    @Override
+    public void transposePadded(MemorySegment dst, long dstOff, int ldd, MemorySegment src, long srcOff, int rows, int cols) {
+        final int block = 16;
+        if (ldd < rows) {
+            throw new IllegalArgumentException("ldd " + ldd + " is below rows " + rows);
+        }
+        if (species().length() == block && ldd % block == 0 && cols >= block) {
+            for (int r0 = 0; r0 < ldd; r0 += block) {
+                final int valid = Math.max(0, Math.min(block, rows - r0));
+                for (int c = 0; c < cols; c += block) {
+                    final int c0 = Math.min(c, cols - block);
+                    transposeTile16(dst, dstOff + (long) c0 * ldd + r0, ldd, src, srcOff + (long) Math.min(r0, rows) * cols + c0, cols, valid);
+                }
+            }
+            return;
+        }
+        for (int c = 0; c < cols; c++) {
+            for (int r = 0; r < rows; r++) { // two loops: a conditional read in one would let C2 hoist its range check
+                dst.setAtIndex(F, dstOff + (long) c * ldd + r, src.getAtIndex(F, srcOff + (long) r * cols + c));
+            }
+            for (int r = rows; r < ldd; r++) {
+                dst.setAtIndex(F, dstOff + (long) c * ldd + r, 0f);
+            }
+        }
+    }
+
+    /**
      * {@code dst (16 x 16 at d0, leading dimension ldd) = src (16 x 16 at s0, leading dimension lds)ᵀ}, 16 lanes.
      * Stage k (k = 0..3) pairs rows i and i + 2^k (bit k of i clear) and swaps bit k of the row index with bit k
      * of the column index: element (r, c) ends at (c, r) after the four stages. Each new row is one
-     * {@code selectFrom} of the pair (vpermi2ps/vpermt2ps on AVX-512).
+     * {@code selectFrom} of the pair (vpermi2ps/vpermt2ps on AVX-512). Source rows from {@code validRows} on
+     * are not read and count as zeros (so dst rows come out zero-padded: {@link #transposePadded}).
      */
-    private void transposeTile16(MemorySegment dst, long d0, int ldd, MemorySegment src, long s0, int lds) {
+    private void transposeTile16(MemorySegment dst, long d0, int ldd, MemorySegment src, long s0, int lds, int validRows) {
         final VectorSpecies<Float> sp = species();
         final float[][] ix = transposeIndex;
         final long rs = (long) lds * Float.BYTES;
         final long q = s0 * Float.BYTES;
-        FloatVector r0 = FloatVector.fromMemorySegment(sp, src, q + 0, NATIVE), r1 = FloatVector.fromMemorySegment(sp, src, q + rs, NATIVE),
-                r2 = FloatVector.fromMemorySegment(sp, src, q + 2 * rs, NATIVE), r3 = FloatVector.fromMemorySegment(sp, src, q + 3 * rs, NATIVE),
-                r4 = FloatVector.fromMemorySegment(sp, src, q + 4 * rs, NATIVE), r5 = FloatVector.fromMemorySegment(sp, src, q + 5 * rs, NATIVE),
-                r6 = FloatVector.fromMemorySegment(sp, src, q + 6 * rs, NATIVE), r7 = FloatVector.fromMemorySegment(sp, src, q + 7 * rs, NATIVE),
-                r8 = FloatVector.fromMemorySegment(sp, src, q + 8 * rs, NATIVE), r9 = FloatVector.fromMemorySegment(sp, src, q + 9 * rs, NATIVE),
-                r10 = FloatVector.fromMemorySegment(sp, src, q + 10 * rs, NATIVE), r11 = FloatVector.fromMemorySegment(sp, src, q + 11 * rs, NATIVE),
-                r12 = FloatVector.fromMemorySegment(sp, src, q + 12 * rs, NATIVE), r13 = FloatVector.fromMemorySegment(sp, src, q + 13 * rs, NATIVE),
-                r14 = FloatVector.fromMemorySegment(sp, src, q + 14 * rs, NATIVE), r15 = FloatVector.fromMemorySegment(sp, src, q + 15 * rs, NATIVE);
+        final FloatVector zero = FloatVector.zero(sp);
+        FloatVector r0 = validRows > 0 ? FloatVector.fromMemorySegment(sp, src, q + 0, NATIVE) : zero,
+                r1 = validRows > 1 ? FloatVector.fromMemorySegment(sp, src, q + rs, NATIVE) : zero,
+                r2 = validRows > 2 ? FloatVector.fromMemorySegment(sp, src, q + 2 * rs, NATIVE) : zero,
+                r3 = validRows > 3 ? FloatVector.fromMemorySegment(sp, src, q + 3 * rs, NATIVE) : zero,
+                r4 = validRows > 4 ? FloatVector.fromMemorySegment(sp, src, q + 4 * rs, NATIVE) : zero,
+                r5 = validRows > 5 ? FloatVector.fromMemorySegment(sp, src, q + 5 * rs, NATIVE) : zero,
+                r6 = validRows > 6 ? FloatVector.fromMemorySegment(sp, src, q + 6 * rs, NATIVE) : zero,
+                r7 = validRows > 7 ? FloatVector.fromMemorySegment(sp, src, q + 7 * rs, NATIVE) : zero,
+                r8 = validRows > 8 ? FloatVector.fromMemorySegment(sp, src, q + 8 * rs, NATIVE) : zero,
+                r9 = validRows > 9 ? FloatVector.fromMemorySegment(sp, src, q + 9 * rs, NATIVE) : zero,
+                r10 = validRows > 10 ? FloatVector.fromMemorySegment(sp, src, q + 10 * rs, NATIVE) : zero,
+                r11 = validRows > 11 ? FloatVector.fromMemorySegment(sp, src, q + 11 * rs, NATIVE) : zero,
+                r12 = validRows > 12 ? FloatVector.fromMemorySegment(sp, src, q + 12 * rs, NATIVE) : zero,
+                r13 = validRows > 13 ? FloatVector.fromMemorySegment(sp, src, q + 13 * rs, NATIVE) : zero,
+                r14 = validRows > 14 ? FloatVector.fromMemorySegment(sp, src, q + 14 * rs, NATIVE) : zero,
+                r15 = validRows > 15 ? FloatVector.fromMemorySegment(sp, src, q + 15 * rs, NATIVE) : zero;
         FloatVector t;
         final FloatVector lo0 = FloatVector.fromArray(sp, ix[0], 0), hi0 = FloatVector.fromArray(sp, ix[1], 0);
         t = lo0.selectFrom(r0, r1); r1 = hi0.selectFrom(r0, r1); r0 = t; t = lo0.selectFrom(r2, r3); r3 = hi0.selectFrom(r2, r3); r2 = t;

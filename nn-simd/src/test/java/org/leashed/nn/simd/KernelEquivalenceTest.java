@@ -232,6 +232,42 @@ class KernelEquivalenceTest {
         }
     }
 
+    static Stream<Arguments> paddedTransposeShapes() {
+        // rows, cols, ldd: the conv backward's dyᵀ (outC x P into P x padded outC) for the CNN, LeNet and
+        // CIFAR layers, tiles with zero rows, overlapping last tiles, too few columns for a tile, and an
+        // ldd that is not a multiple of 16 (element by element)
+        int[][] shapes = {{4, 676, 16}, {8, 121, 16}, {6, 784, 16}, {16, 100, 16}, {32, 1024, 32}, {64, 64, 64},
+            {3, 10, 16}, {20, 33, 32}, {1, 16, 16}, {17, 40, 48}, {5, 40, 7}, {16, 16, 16}};
+        return species().flatMap(s -> Stream.of(shapes).map(a -> Arguments.of(s, a[0], a[1], a[2])));
+    }
+
+    @ParameterizedTest
+    @MethodSource("paddedTransposeShapes")
+    void shouldMatchScalarPaddedTransposeAndZeroThePadding(VectorSpecies<Float> species, int rows, int cols, int ldd) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (rows * 7919L + cols * 31L + ldd));
+        try (Arena arena = Arena.ofConfined()) {
+            long n = (long) rows * cols;
+            long out = (long) cols * ldd;
+            MemorySegment src = random(arena, n, r).asSlice(0, n * Float.BYTES);
+            // results start full of noise (the padding must be written) and end at their last element
+            MemorySegment expected = random(arena, out, r).asSlice(0, out * Float.BYTES);
+            MemorySegment actual = random(arena, out, r).asSlice(0, out * Float.BYTES);
+            s.transposePadded(expected, 0, ldd, src, 0, rows, cols);
+            v.transposePadded(actual, 0, ldd, src, 0, rows, cols);
+            assertSameFloats(expected, actual, 0, out, "transposePadded " + rows + "x" + cols + " ldd " + ldd);
+            // the reference against the definition
+            for (int c = 0; c < cols; c++) {
+                for (int q = 0; q < ldd; q++) {
+                    float want = q < rows ? src.getAtIndex(F, (long) q * cols + c) : 0f;
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(expected.getAtIndex(F, (long) c * ldd + q)),
+                            "reference at column " + c + ", row " + q);
+                }
+            }
+        }
+    }
+
     static Stream<Arguments> convShapes() {
         SplittableRandom r = new SplittableRandom(SEED + 5);
         Stream<int[]> fixed = Stream.of(new int[] {1, 28, 28, 3, 0, 12}, new int[] {4, 13, 13, 3, 0, 7}, new int[] {1, 28, 28, 5, 2, 0},

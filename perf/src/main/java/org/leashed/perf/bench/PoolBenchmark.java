@@ -129,6 +129,11 @@ public class PoolBenchmark {
         }
 
         @Override
+        public void transposePadded(MemorySegment dst, long dstOff, int ldd, MemorySegment src, long srcOff, int rows, int cols) {
+            k.transposePadded(dst, dstOff, ldd, src, srcOff, rows, cols);
+        }
+
+        @Override
         public void biasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
             k.biasActivation(y, yOff, bias, biasOff, rows, cols, relu);
         }

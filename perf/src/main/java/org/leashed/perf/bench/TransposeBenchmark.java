@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * {@link Kernels#transpose}, vector against scalar in one class so that ratios are same-run, on the W
  * matrices the dense layers transpose on every backward pass ({@code ROWSxCOLS} = in x out): the MLP's
  * 784x128, 128x128 and 128x10, the CNN's 200x128, LeNet's 400x120 and the CIFAR CNN's 4096x256. Source
- * and destination are exactly as long as the matrix (64-byte aligned). Scores are ns per call; run
+ * and destination are exactly as long as the matrix (64-byte aligned). {@code padded*}: {@link
+ * Kernels#transposePadded} on the conv backward's dyᵀ (CNN, LeNet, CIFAR CNN layers; the scalar loop it
+ * replaced in {@code Conv2d} moved elements like {@code paddedScalar}). Scores are ns per call; run
  * with {@code -prof gc} (the vector kernel must show ~0 B/op).
  *
  * <pre>
@@ -79,6 +81,59 @@ public class TransposeBenchmark {
         public void tearDown() {
             arena.close();
         }
+    }
+
+    /** The conv backward's dyᵀ: dy_n (outC x P) into (P x padded outC), {@code OUTCxP:LDD}. */
+    @State(Scope.Thread)
+    public static class PaddedOperands {
+        @Param({"4x676:16", "8x121:16", "6x784:16", "16x100:16", "32x1024:32", "64x256:64"})
+        String shape;
+
+        int rows;
+        int cols;
+        int ldd;
+        Arena arena;
+        MemorySegment src;
+        MemorySegment dst;
+        Kernels vector;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            String[] parts = shape.split(":");
+            String[] size = parts[0].split("x");
+            if (parts.length != 2 || size.length != 2) {
+                throw new IllegalArgumentException("shape must be OUTCxP:LDD, got " + shape);
+            }
+            rows = Integer.parseInt(size[0]);
+            cols = Integer.parseInt(size[1]);
+            ldd = Integer.parseInt(parts[1]);
+            vector = Kernels.get();
+            if (!vector.description().startsWith("vector")) {
+                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
+            }
+            arena = Arena.ofShared();
+            src = arena.allocate((long) rows * cols * Float.BYTES, 64);
+            dst = arena.allocate((long) cols * ldd * Float.BYTES, 64);
+            SplittableRandom r = new SplittableRandom(31);
+            for (long i = 0; i < (long) rows * cols; i++) {
+                src.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
+        }
+    }
+
+    @Benchmark
+    public void paddedVector(PaddedOperands o) {
+        o.vector.transposePadded(o.dst, 0, o.ldd, o.src, 0, o.rows, o.cols);
+    }
+
+    @Benchmark
+    public void paddedScalar(PaddedOperands o) {
+        Kernels.scalar().transposePadded(o.dst, 0, o.ldd, o.src, 0, o.rows, o.cols);
     }
 
     @Benchmark
