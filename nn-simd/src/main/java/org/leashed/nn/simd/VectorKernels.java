@@ -1191,7 +1191,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     /**
      * {@code dst = srcᵀ}. With 16 lanes and both sides at least 16, 16x16 tiles are transposed in registers
      * (16 loads, 4 stages of 16 two-source selects, 16 stores: {@link #transposeTile16}), the last ones
-     * overlapping; narrower matrices and other widths move elements one by one in 16x16 blocks. Pure moves: bit-identical. Dense layers transpose
+     * overlapping; with fewer than 16 columns, tiles that store only the valid rows; fewer than 16 rows and
+     * other widths move elements one by one in 16x16 blocks. Pure moves: bit-identical. Dense layers transpose
      * W for dX = dY·Wᵀ on every backward pass, 16,384 floats for the MLP's 128x128 layers: one by one that
      * was ~17 us of the MLP's ~90 us T_c at batch 16.
      */
@@ -1205,7 +1206,26 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final int r0 = Math.min(r, rows - block);
                 for (int c = 0; c < cols; c += block) {
                     final int c0 = Math.min(c, cols - block);
-                    transposeTile16(dst, dstOff + (long) c0 * rows + r0, rows, src, srcOff + (long) r0 * cols + c0, cols, block);
+                    transposeTile16(dst, dstOff + (long) c0 * rows + r0, rows, src, srcOff + (long) r0 * cols + c0, cols, block, block);
+                }
+            }
+            return;
+        }
+        if (species().length() == block && rows >= block && cols > 0) {
+            // fewer than 16 columns (the output layer's W, 128 x 10): a tile's 16 loads from each row start
+            // take the row's cols values and the next row's first ones; only the cols valid dst rows are
+            // stored. Scalar for a tile whose last load would pass src's end.
+            final long srcFloats = src.byteSize() / Float.BYTES;
+            for (int r = 0; r < rows; r += block) {
+                final int r0 = Math.min(r, rows - block);
+                if (srcOff + (long) (r0 + block - 1) * cols + block <= srcFloats) {
+                    transposeTile16(dst, dstOff + r0, rows, src, srcOff + (long) r0 * cols, cols, block, cols);
+                    continue;
+                }
+                for (int q = r0; q < r0 + block; q++) {
+                    for (int c = 0; c < cols; c++) {
+                        dst.setAtIndex(F, dstOff + (long) c * rows + q, src.getAtIndex(F, srcOff + (long) q * cols + c));
+                    }
                 }
             }
             return;
@@ -1239,7 +1259,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final int valid = Math.max(0, Math.min(block, rows - r0));
                 for (int c = 0; c < cols; c += block) {
                     final int c0 = Math.min(c, cols - block);
-                    transposeTile16(dst, dstOff + (long) c0 * ldd + r0, ldd, src, srcOff + (long) Math.min(r0, rows) * cols + c0, cols, valid);
+                    transposeTile16(dst, dstOff + (long) c0 * ldd + r0, ldd, src, srcOff + (long) Math.min(r0, rows) * cols + c0, cols, valid, block);
                 }
             }
             return;
@@ -1259,9 +1279,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * Stage k (k = 0..3) pairs rows i and i + 2^k (bit k of i clear) and swaps bit k of the row index with bit k
      * of the column index: element (r, c) ends at (c, r) after the four stages. Each new row is one
      * {@code selectFrom} of the pair (vpermi2ps/vpermt2ps on AVX-512). Source rows from {@code validRows} on
-     * are not read and count as zeros (so dst rows come out zero-padded: {@link #transposePadded}).
+     * are not read and count as zeros (so dst rows come out zero-padded: {@link #transposePadded}); only the
+     * first {@code storeRows} dst rows are stored.
      */
-    private void transposeTile16(MemorySegment dst, long d0, int ldd, MemorySegment src, long s0, int lds, int validRows) {
+    private void transposeTile16(MemorySegment dst, long d0, int ldd, MemorySegment src, long s0, int lds, int validRows,
+                                 int storeRows) {
         final VectorSpecies<Float> sp = species();
         final float[][] ix = transposeIndex;
         final long rs = (long) lds * Float.BYTES;
@@ -1306,10 +1328,52 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         t = lo3.selectFrom(r6, r14); r14 = hi3.selectFrom(r6, r14); r6 = t; t = lo3.selectFrom(r7, r15); r15 = hi3.selectFrom(r7, r15); r7 = t;
         final long ds = (long) ldd * Float.BYTES;
         final long o = d0 * Float.BYTES;
-        r0.intoMemorySegment(dst, o + 0, NATIVE); r1.intoMemorySegment(dst, o + ds, NATIVE); r2.intoMemorySegment(dst, o + 2 * ds, NATIVE); r3.intoMemorySegment(dst, o + 3 * ds, NATIVE);
-        r4.intoMemorySegment(dst, o + 4 * ds, NATIVE); r5.intoMemorySegment(dst, o + 5 * ds, NATIVE); r6.intoMemorySegment(dst, o + 6 * ds, NATIVE); r7.intoMemorySegment(dst, o + 7 * ds, NATIVE);
-        r8.intoMemorySegment(dst, o + 8 * ds, NATIVE); r9.intoMemorySegment(dst, o + 9 * ds, NATIVE); r10.intoMemorySegment(dst, o + 10 * ds, NATIVE); r11.intoMemorySegment(dst, o + 11 * ds, NATIVE);
-        r12.intoMemorySegment(dst, o + 12 * ds, NATIVE); r13.intoMemorySegment(dst, o + 13 * ds, NATIVE); r14.intoMemorySegment(dst, o + 14 * ds, NATIVE); r15.intoMemorySegment(dst, o + 15 * ds, NATIVE);
+        r0.intoMemorySegment(dst, o + 0, NATIVE);
+        if (storeRows > 1) {
+            r1.intoMemorySegment(dst, o + ds, NATIVE);
+        }
+        if (storeRows > 2) {
+            r2.intoMemorySegment(dst, o + 2 * ds, NATIVE);
+        }
+        if (storeRows > 3) {
+            r3.intoMemorySegment(dst, o + 3 * ds, NATIVE);
+        }
+        if (storeRows > 4) {
+            r4.intoMemorySegment(dst, o + 4 * ds, NATIVE);
+        }
+        if (storeRows > 5) {
+            r5.intoMemorySegment(dst, o + 5 * ds, NATIVE);
+        }
+        if (storeRows > 6) {
+            r6.intoMemorySegment(dst, o + 6 * ds, NATIVE);
+        }
+        if (storeRows > 7) {
+            r7.intoMemorySegment(dst, o + 7 * ds, NATIVE);
+        }
+        if (storeRows > 8) {
+            r8.intoMemorySegment(dst, o + 8 * ds, NATIVE);
+        }
+        if (storeRows > 9) {
+            r9.intoMemorySegment(dst, o + 9 * ds, NATIVE);
+        }
+        if (storeRows > 10) {
+            r10.intoMemorySegment(dst, o + 10 * ds, NATIVE);
+        }
+        if (storeRows > 11) {
+            r11.intoMemorySegment(dst, o + 11 * ds, NATIVE);
+        }
+        if (storeRows > 12) {
+            r12.intoMemorySegment(dst, o + 12 * ds, NATIVE);
+        }
+        if (storeRows > 13) {
+            r13.intoMemorySegment(dst, o + 13 * ds, NATIVE);
+        }
+        if (storeRows > 14) {
+            r14.intoMemorySegment(dst, o + 14 * ds, NATIVE);
+        }
+        if (storeRows > 15) {
+            r15.intoMemorySegment(dst, o + 15 * ds, NATIVE);
+        }
     }
 
     @Override

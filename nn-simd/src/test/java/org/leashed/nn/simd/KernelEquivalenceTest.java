@@ -229,6 +229,13 @@ class KernelEquivalenceTest {
             s.transpose(expected, 0, src, 0, rows, cols);
             v.transpose(actual, 0, src, 0, rows, cols);
             assertSameFloats(expected, actual, 0, n, "transpose " + rows + "x" + cols);
+            // the same matrix with floats after it (as W inside the parameter vector): tiles whose loads
+            // reach past the matrix run as vectors too
+            MemorySegment roomy = random(arena, n + 16, r);
+            roomy.asSlice(0, n * Float.BYTES).copyFrom(src);
+            MemorySegment fromRoomy = arena.allocate(n * Float.BYTES);
+            v.transpose(fromRoomy, 0, roomy, 0, rows, cols);
+            assertSameFloats(expected, fromRoomy, 0, n, "transpose " + rows + "x" + cols + " with room after src");
         }
     }
 
