@@ -77,10 +77,7 @@ public class ConvKernelBenchmark {
             pad = Integer.parseInt(parts[3].substring(1));
             int positions = (h + 2 * pad - k + 1) * (w + 2 * pad - k + 1);
             ld = (positions + 15) / 16 * 16;
-            vector = Kernels.get();
-            if (!vector.description().startsWith("vector")) {
-                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
-            }
+            vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
             long inputs = (long) c * h * w;
             long colFloats = (long) c * k * k * ld;

@@ -98,10 +98,7 @@ public class GemmBenchmark {
             }
             aRowStride = transposedA ? 1 : k;
             aColStride = transposedA ? m : 1;
-            vector = Kernels.get();
-            if (!vector.description().startsWith("vector")) {
-                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
-            }
+            vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
             a = random(arena, (long) m * k, 1);
             b = random(arena, (long) k * n, 2);

@@ -92,9 +92,7 @@ public class GradientBenchmark {
             grad = arena.allocate(net.parameterCount() * Float.BYTES, 64);
             net.initialize(params, 5, 0.05f);
             ws = net.newWorkspace(size);
-            if (!net.kernels().description().startsWith("vector")) {
-                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + net.kernels().description());
-            }
+            VectorCheck.requireVector(net.kernels());
         }
 
         @TearDown(Level.Trial)

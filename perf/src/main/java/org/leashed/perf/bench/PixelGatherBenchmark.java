@@ -61,11 +61,8 @@ public class PixelGatherBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            vector = Kernels.get();
+            vector = VectorCheck.requireVector(Kernels.get());
             scalar = Kernels.scalar();
-            if (!vector.description().startsWith("vector")) {
-                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
-            }
             arena = Arena.ofShared();
             SplittableRandom r = new SplittableRandom(3);
             bytes = arena.allocate((long) EXAMPLES * features, 64);

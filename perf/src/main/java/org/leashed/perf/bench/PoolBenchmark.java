@@ -76,10 +76,7 @@ public class PoolBenchmark {
             planes = Integer.parseInt(size[0]);
             h = Integer.parseInt(size[1]);
             w = Integer.parseInt(size[2]);
-            vector = Kernels.get();
-            if (!vector.description().startsWith("vector")) {
-                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
-            }
+            vector = VectorCheck.requireVector(Kernels.get());
             long inputs = (long) planes * h * w;
             long outputs = (long) planes * (h / 2) * (w / 2);
             arena = Arena.ofShared();
@@ -227,9 +224,7 @@ public class PoolBenchmark {
                 case "scalar" -> base.withKernels(new ScalarPoolKernels(base.kernels()));
                 default -> throw new IllegalArgumentException("pool must be vector or scalar, got " + pool);
             };
-            if (!net.kernels().description().startsWith("vector")) {
-                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + net.kernels().description());
-            }
+            VectorCheck.requireVector(net.kernels());
             var in = net.inputShape();
             SplittableRandom r = new SplittableRandom(11);
             float[] x = new float[GradientBenchmark.EXAMPLES * in.size()];

@@ -63,10 +63,7 @@ public class TransposeBenchmark {
             }
             rows = Integer.parseInt(size[0]);
             cols = Integer.parseInt(size[1]);
-            vector = Kernels.get();
-            if (!vector.description().startsWith("vector")) {
-                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
-            }
+            vector = VectorCheck.requireVector(Kernels.get());
             long n = (long) rows * cols;
             arena = Arena.ofShared();
             src = arena.allocate(n * Float.BYTES, 64);
@@ -107,10 +104,7 @@ public class TransposeBenchmark {
             rows = Integer.parseInt(size[0]);
             cols = Integer.parseInt(size[1]);
             ldd = Integer.parseInt(parts[1]);
-            vector = Kernels.get();
-            if (!vector.description().startsWith("vector")) {
-                throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
-            }
+            vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
             src = arena.allocate((long) rows * cols * Float.BYTES, 64);
             dst = arena.allocate((long) cols * ldd * Float.BYTES, 64);

@@ -54,9 +54,7 @@ public class UpdateKernelBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        if (vector == scalar || !vector.description().startsWith("vector")) {
-            throw new IllegalStateException("vector kernels are not active in the benchmark JVM: " + vector.description());
-        }
+        VectorCheck.requireVector(vector); // the scalar kernels describe themselves as "scalar ..."
         arena = Arena.ofShared();
         long bytes = (long) dimension * Float.BYTES;
         src = arena.allocate(bytes, 64);
