@@ -6,15 +6,26 @@ import java.util.Objects;
 import org.leashed.nn.simd.Kernels;
 
 /**
- * Fully connected layer {@code y = relu?(x W + b)} over the flattened input. Parameters, in order:
- * {@code W: (in, out)} row-major, then {@code b: (out)} (the layout of the thesis MLP).
- * Scratch: {@code Wᵀ: (out, in)} for the input gradient.
+ * Fully connected layer {@code y = relu?(x W + b)} over the flattened input. Parameters, in order: the
+ * weights, then {@code b: (out)}. The weights are stored {@code W: (in, out)} row-major (the layout of
+ * the thesis MLP) when {@code out >= }{@link #OUT_MAJOR_BELOW}, and out-major, {@code Wᵀ: (out, in)}
+ * row-major, for a narrower layer (the 10-class output layer): there every GEMM of the layer is one
+ * whose output is at least a vector wide, since a GEMM can fill only {@code out} lanes of an
+ * {@code out}-wide output row.
+ * Scratch: the other orientation of W ({@code Wᵀ} for the input gradient of a wide layer, {@code W}
+ * for the forward pass of a narrow one).
  *
  * @param input shape of one input example (flattened to {@code in = input.size()})
  * @param outputs units {@code out}
  * @param relu whether ReLU follows the affine map
  */
 public record Dense(Shape input, int outputs, boolean relu) implements Layer {
+    /**
+     * Layers with fewer outputs store their weights out-major. A fixed number, not the vector width, so that
+     * the parameter layout, and with it every result, is the same on every machine.
+     */
+    public static final int OUT_MAJOR_BELOW = 16;
+
     /**
      * @throws IllegalArgumentException if {@code outputs < 1}
      */
@@ -45,13 +56,23 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
         return (long) input.size() * outputs * Float.BYTES;
     }
 
+    /** Whether the weights are stored out-major, {@code (out, in)}: see {@link #OUT_MAJOR_BELOW}. */
+    public boolean outMajor() {
+        return outputs < OUT_MAJOR_BELOW;
+    }
+
     @Override
     public void forward(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment x, MemorySegment y, int batch,
                         MemorySegment scratch) {
         final int in = input.size();
         final int out = outputs;
         // y (b, out) = x (b, in) . W (in, out) ; then + b, ReLU
-        kernels.gemm(batch, out, in, x, 0, in, 1, params, paramIndex, out, y, 0, out, false);
+        if (outMajor()) { // W (in, out) from the stored Wᵀ (out, in)
+            kernels.transpose(scratch, 0, params, paramIndex, out, in);
+            kernels.gemm(batch, out, in, x, 0, in, 1, scratch, 0, out, y, 0, out, false);
+        } else {
+            kernels.gemm(batch, out, in, x, 0, in, 1, params, paramIndex, out, y, 0, out, false);
+        }
         kernels.biasActivation(y, 0, params, paramIndex + (long) in * out, batch, out, relu);
     }
 
@@ -63,11 +84,19 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
         if (relu) {
             kernels.reluBackward(dy, 0, y, 0, (long) batch * out);
         }
-        // dW (in, out) = xᵀ (in, b) . dy (b, out)   (overwrite)
-        kernels.gemm(in, out, batch, x, 0, 1, in, dy, 0, out, grad, paramIndex, out, false);
+        if (outMajor()) {
+            // dWᵀ (out, in) = dyᵀ (out, b) . x (b, in)   (overwrite; per element the same FMA chain as xᵀ.dy)
+            kernels.gemm(out, in, batch, dy, 0, 1, out, x, 0, in, grad, paramIndex, in, false);
+        } else {
+            // dW (in, out) = xᵀ (in, b) . dy (b, out)   (overwrite)
+            kernels.gemm(in, out, batch, x, 0, 1, in, dy, 0, out, grad, paramIndex, out, false);
+        }
         // db (out) = column sums of dy               (overwrite)
         kernels.columnSums(grad, paramIndex + (long) in * out, dy, 0, batch, out);
-        if (dx != null) {
+        if (dx != null && outMajor()) {
+            // dx (b, in) = dy (b, out) . Wᵀ (out, in), Wᵀ as stored
+            kernels.gemm(batch, in, out, dy, 0, out, 1, params, paramIndex, in, dx, 0, in, false);
+        } else if (dx != null) {
             // dx (b, in) = dy (b, out) . Wᵀ (out, in)
             kernels.transpose(scratch, 0, params, paramIndex, in, out);
             kernels.gemm(batch, in, out, dy, 0, out, 1, scratch, 0, in, dx, 0, in, false);

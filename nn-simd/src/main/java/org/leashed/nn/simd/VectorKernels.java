@@ -1191,10 +1191,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     /**
      * {@code dst = srcᵀ}. With 16 lanes and both sides at least 16, 16x16 tiles are transposed in registers
      * (16 loads, 4 stages of 16 two-source selects, 16 stores: {@link #transposeTile16}), the last ones
-     * overlapping; with fewer than 16 columns, tiles that store only the valid rows; fewer than 16 rows and
-     * other widths move elements one by one in 16x16 blocks. Pure moves: bit-identical. Dense layers transpose
-     * W for dX = dY·Wᵀ on every backward pass, 16,384 floats for the MLP's 128x128 layers: one by one that
-     * was ~17 us of the MLP's ~90 us T_c at batch 16.
+     * overlapping; with fewer than 16 columns, tiles that store only the valid rows; with 8 to 15 rows, tiles
+     * whose stores spill into the next dst row before it is written; fewer than 8 rows and other widths move
+     * elements one by one in 16x16 blocks. Pure moves: bit-identical. Dense layers transpose W on every
+     * gradient, 16,384 floats for the MLP's 128x128 layers: one by one that was ~17 us of the MLP's ~90 us
+     * T_c at batch 16.
      */
     @Override
     public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
@@ -1227,6 +1228,22 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                         dst.setAtIndex(F, dstOff + (long) c * rows + q, src.getAtIndex(F, srcOff + (long) q * cols + c));
                     }
                 }
+            }
+            return;
+        }
+        if (species().length() == block && rows >= block / 2 && cols >= block) {
+            // 8 to 15 rows (a narrow dense layer's W, 10 x 128, out-major): a tile reads the rows it has
+            // (the others count as zeros) and stores whole 16-lane dst rows, each spilling 16 - rows floats into
+            // the next dst row, which the next store (this tile's, or the next tile's: tiles go left to right,
+            // the last overlapping) overwrites. The very last dst row cannot spill past dst: scalar (with at least
+            // 8 rows the one before it spills only into it).
+            for (int c = 0; c < cols; c += block) {
+                final int c0 = Math.min(c, cols - block);
+                final boolean last = c0 + block == cols;
+                transposeTile16(dst, dstOff + (long) c0 * rows, rows, src, srcOff + c0, cols, rows, last ? block - 1 : block);
+            }
+            for (int r = 0; r < rows; r++) {
+                dst.setAtIndex(F, dstOff + (long) (cols - 1) * rows + r, src.getAtIndex(F, srcOff + (long) r * cols + cols - 1));
             }
             return;
         }

@@ -119,6 +119,83 @@ class LayerGradientTest {
         }
     }
 
+    static Stream<Arguments> denses() {
+        return Stream.of(
+                // in, out, relu, batch, seed: out-major (out < 16) and in-major (out >= 16) weights, rows of
+                // 8-15 (the tile transposes) and below 8, sizes off the vector length
+                Arguments.of(5, 3, false, 2, 21L),
+                Arguments.of(33, 10, false, 3, 22L),
+                Arguments.of(128, 10, false, 16, 23L),
+                Arguments.of(20, 15, true, 4, 24L),
+                Arguments.of(17, 16, false, 3, 25L),
+                Arguments.of(9, 20, true, 2, 26L),
+                Arguments.of(40, 8, false, 5, 27L));
+    }
+
+    @ParameterizedTest
+    @MethodSource("denses")
+    void shouldMatchDefinitionWithItsWeightLayoutAndFiniteDifferencesWhenDense(int inputs, int outputs, boolean relu, int batch,
+                                                                                long seed) {
+        Dense dense = new Dense(Shape.flat(inputs), outputs, relu);
+        assertEquals(outputs < Dense.OUT_MAJOR_BELOW, dense.outMajor(), "layout rule");
+        long d = dense.parameterCount();
+        long in = (long) inputs * batch;
+        long out = (long) outputs * batch;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] results = new MemorySegment[2];
+            Kernels[] both = {Kernels.scalar(), Kernels.get()};
+            for (int kk = 0; kk < both.length; kk++) {
+                Kernels kernels = both[kk];
+                SplittableRandom r = new SplittableRandom(seed);
+                MemorySegment p = arena.allocate(d * 4);
+                MemorySegment g = arena.allocate(d * 4);
+                MemorySegment x = arena.allocate(in * 4);
+                MemorySegment dx = arena.allocate(in * 4);
+                MemorySegment y = arena.allocate(out * 4);
+                MemorySegment dy = arena.allocate(out * 4);
+                MemorySegment rr = arena.allocate(out * 4);
+                MemorySegment scratch = arena.allocate(dense.scratchByteSize(batch));
+                fill(p, d, r);
+                fill(x, in, r);
+                fill(rr, out, r);
+                dense.forward(kernels, p, 0, x, y, batch, scratch);
+                long bias = (long) inputs * outputs;
+                for (int n = 0; n < batch; n++) {
+                    for (int o = 0; o < outputs; o++) {
+                        double sum = p.getAtIndex(F, bias + o);
+                        for (int i = 0; i < inputs; i++) {
+                            long w = dense.outMajor() ? (long) o * inputs + i : (long) i * outputs + o;
+                            sum += (double) p.getAtIndex(F, w) * x.getAtIndex(F, (long) n * inputs + i);
+                        }
+                        float expected = (float) (relu ? Math.max(sum, 0) : sum);
+                        assertEquals(expected, y.getAtIndex(F, (long) n * outputs + o), 1e-4f, "y at " + n + "," + o);
+                    }
+                }
+                MemorySegment.copy(rr, 0, dy, 0, out * 4);
+                g.fill((byte) 0x7f); // garbage: backward must overwrite
+                dx.fill((byte) 0x7f);
+                dense.backward(kernels, p, 0, g, x, y, dy, dx, batch, scratch);
+                MemorySegment all = arena.allocate((out + d + in) * 4);
+                MemorySegment.copy(y, 0, all, 0, out * 4);
+                MemorySegment.copy(g, 0, all, out * 4, d * 4);
+                MemorySegment.copy(dx, 0, all, (out + d) * 4, in * 4);
+                results[kk] = all;
+                if (!relu) { // with ReLU a perturbation may cross a kink; the definition check above covers it
+                    java.util.function.DoubleSupplier loss = () -> {
+                        dense.forward(kernels, p, 0, x, y, batch, scratch);
+                        return dot(rr, y, out);
+                    };
+                    checkFiniteDifferences(loss, p, g, d, "param");
+                    checkFiniteDifferences(loss, x, dx, in, "input");
+                }
+            }
+            for (long i = 0; i < out + d + in; i++) { // y, then grad, then dx: the vector kernels give the scalar bits
+                assertEquals(Float.floatToRawIntBits(results[0].getAtIndex(F, i)), Float.floatToRawIntBits(results[1].getAtIndex(F, i)),
+                        "vector and scalar differ at " + i);
+            }
+        }
+    }
+
     /** Perturbs every float of {@code target} by +-EPS and compares the central difference with {@code analytic}. */
     private static void checkFiniteDifferences(java.util.function.DoubleSupplier loss, MemorySegment target, MemorySegment analytic,
                                                long count, String what) {

@@ -208,9 +208,11 @@ class KernelEquivalenceTest {
     /** (c, h, w, k, pad, extra ld): thesis conv shapes, widths around the vector lengths, and random ones. */
     static Stream<Arguments> transposeShapes() {
         // 16x16 tiles with overlapping last tiles (17, 31, 47, 120), single tiles, too narrow for a tile,
-        // and the dense layers' W shapes (MLP, CNN, LeNet)
+        // the dense layers' W shapes (MLP, CNN, LeNet), and 8-15 rows (spilling stores: one tile, an overlapping
+        // last tile, 7 rows below the tile path)
         int[][] shapes = {{16, 16}, {17, 16}, {16, 17}, {31, 47}, {15, 64}, {64, 15}, {1, 1}, {128, 128}, {784, 128},
-            {128, 10}, {10, 128}, {200, 128}, {400, 120}, {120, 84}};
+            {128, 10}, {10, 128}, {200, 128}, {400, 120}, {120, 84}, {8, 16}, {8, 17}, {9, 100}, {12, 47}, {10, 16},
+            {15, 33}, {7, 40}};
         return species().flatMap(s -> Stream.of(shapes).map(a -> Arguments.of(s, a[0], a[1])));
     }
 

@@ -27,9 +27,9 @@ public final class CpuTimeProbe {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final String[] SHAPES = {
-        "fwd:512x128x784", "fwd:512x128x128", "fwd:512x10x128", "dW:784x128x512", "dW:128x128x512", "dW:128x10x512",
+        "fwd:512x128x784", "fwd:512x128x128", "fwd:512x10x128", "dW:784x128x512", "dW:128x128x512", "dW:10x128x512",
         "dX:512x128x128", "dX:512x128x10", "fwd:16x128x784", "fwd:16x128x128", "fwd:16x10x128", "dW:784x128x16",
-        "dW:128x128x16", "dW:128x10x16", "dX:16x128x128", "dX:16x128x10", "convFwd:4x688x9", "convFwd:8x128x36",
+        "dW:128x128x16", "dW:10x128x16", "dX:16x128x128", "dX:16x128x10", "convFwd:4x688x9", "convFwd:8x128x36",
         "convDW:9x16x688", "convDW:36x16x128", "convDX:36x128x8"};
     private static volatile float sink;
 

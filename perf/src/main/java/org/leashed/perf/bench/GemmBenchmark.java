@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Shapes ({@code kind:MxNxK}): the MLP 784-128-128-128-10 at batch 512 and 16, forward
  * {@code Y = X·W} ({@code fwd}), weight gradient {@code dW = Xᵀ·dY} (A read transposed through the
  * stride arguments: {@code dW}), input gradient {@code dX = dY·Wᵀ} ({@code dX}, B is the transposed
- * copy the layer makes); the thesis CNN's convolution GEMMs per example ({@code convFwd}: W·col,
+ * copy the layer makes); the 10-wide output layer stores W out-major ({@code Dense.OUT_MAJOR_BELOW}), so
+ * its weight gradient is {@code dWᵀ = dYᵀ·X} ({@code dW:10x128xB}) and its dX reads W as stored; the thesis CNN's convolution GEMMs per example ({@code convFwd}: W·col,
  * {@code convDW}: col·dyᵀ accumulating, {@code convDX}: Wᵀ·dy, A transposed).
  *
  * <pre>
@@ -62,10 +63,10 @@ public class GemmBenchmark {
     public static class Operands {
         @Param({
                 "fwd:512x128x784", "fwd:512x128x128", "fwd:512x10x128",
-                "dW:784x128x512", "dW:128x128x512", "dW:128x10x512",
+                "dW:784x128x512", "dW:128x128x512", "dW:10x128x512",
                 "dX:512x128x128", "dX:512x128x10",
                 "fwd:16x128x784", "fwd:16x128x128", "fwd:16x10x128",
-                "dW:784x128x16", "dW:128x128x16", "dW:128x10x16",
+                "dW:784x128x16", "dW:128x128x16", "dW:10x128x16",
                 "dX:16x128x128", "dX:16x128x10",
                 "convFwd:4x688x9", "convFwd:8x128x36", "convDW:9x16x688", "convDW:36x16x128", "convDX:36x128x8"})
         String shape;

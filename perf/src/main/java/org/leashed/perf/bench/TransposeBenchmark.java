@@ -45,7 +45,7 @@ public class TransposeBenchmark {
     /** One matrix shape with its operands. */
     @State(Scope.Thread)
     public static class Operands {
-        @Param({"784x128", "128x128", "128x10", "200x128", "400x120", "4096x256"})
+        @Param({"784x128", "128x128", "10x128", "128x10", "200x128", "400x120", "4096x256"})
         String shape;
 
         int rows;

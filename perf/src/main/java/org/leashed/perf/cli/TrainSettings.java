@@ -55,6 +55,8 @@ public record TrainSettings(
 
     /** Seconds between checkpoints when {@code --checkpoint} is given without {@code --checkpoint-every}. */
     public static final double DEFAULT_CHECKPOINT_EVERY_SECONDS = 600;
+    /** The parameter layout in checkpoint fingerprints: dense layers below 16 outputs out-major ({@code Dense.OUT_MAJOR_BELOW}). */
+    static final String PARAM_LAYOUT = "dense-out-major-below-" + org.leashed.nn.layer.Dense.OUT_MAJOR_BELOW;
 
     public TrainSettings {
         Objects.requireNonNull(algo, "algo");
@@ -130,6 +132,9 @@ public record TrainSettings(
         fields.put("batch", Integer.toString(batch));
         fields.put("input_scale", inputScale.toString());
         fields.put("init_std", Float.toString(initStd));
+        // where each weight lives in the vector: dense layers under 16 outputs are stored out-major since
+        // this field exists; a checkpoint without it has them in-major and must not be resumed
+        fields.put("param_layout", PARAM_LAYOUT);
         return fields;
     }
 

@@ -227,6 +227,8 @@ class TrainCommandTest {
         assertEquals(TrainSettings.DEFAULT_CHECKPOINT_EVERY_SECONDS, defaults.checkpointEverySeconds());
         assertEquals(Optional.empty(), defaults.resume());
         assertTrue(defaults.modelFields().keySet().containsAll(List.of("arch", "layers", "units", "dataset", "batch")));
+        // checkpoints written before the narrow dense layers went out-major lack this field and are refused
+        assertEquals("dense-out-major-below-16", defaults.modelFields().get("param_layout"));
     }
 
     @ParameterizedTest(name = "{0}")
