@@ -15,7 +15,8 @@ import org.leashed.nn.simd.Kernels;
  * {@code (ci*k + kh)*k + kw}), then {@code b: (outC)}. Per example, via {@link Im2col}:
  * forward {@code y_n (outC, P) = W (outC, K) . col_n (K, P)}; backward
  * {@code dWᵀ += col_n (K, P) . dy_nᵀ (P, outC)} (transposing dy, outC x P, is cheaper than
- * transposing col, K x P) and {@code dcol = Wᵀ (K, outC) . dy_n (outC, P)}, then col2im, with
+ * transposing col, K x P; with fewer than {@link #DOT_WEIGHT_GRADIENT_BELOW} filters as dot products of col's
+ * and dy's rows, no transpose) and {@code dcol = Wᵀ (K, outC) . dy_n (outC, P)}, then col2im, with
  * {@code K = inC*k*k} and {@code P = oh*ow}. The column matrix is rebuilt in backward instead of
  * being kept for the whole batch (CIFAR: 600 MB at batch 512).
  *
@@ -156,10 +157,15 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         for (int n = 0; n < batch; n++) {
             final long dyIndex = n * outSize;
             kernels.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
-            // dyT (P, Cp) = dy_nᵀ, its columns outC..Cp written as zeros
-            kernels.transposePadded(scratch, dyT, cp, dy, dyIndex, outC, p);
-            // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
-            kernels.gemm(kk, cp, pp, scratch, colIndex(), pp, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
+            if (dotWeightGradient()) {
+                // dWᵀ (K, outC) (+)= col (K, P) . dy_nᵀ: dot products of contiguous rows along the pixels
+                kernels.gemmNT(kk, outC, p, scratch, colIndex(), pp, dy, dyIndex, p, scratch, dWT, cp, n > 0);
+            } else {
+                // dyT (P, Cp) = dy_nᵀ, its columns outC..Cp written as zeros
+                kernels.transposePadded(scratch, dyT, cp, dy, dyIndex, outC, p);
+                // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
+                kernels.gemm(kk, cp, pp, scratch, colIndex(), pp, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
+            }
             if (dx != null) {
                 for (int co = 0; co < outC; co++) {
                     MemorySegment.copy(dy, (dyIndex + (long) co * p) * Float.BYTES, scratch, (rows + (long) co * pp) * Float.BYTES,
@@ -189,6 +195,20 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
             }
             grad.setAtIndex(F, biasIndex + co, sum);
         }
+    }
+
+    /**
+     * Layers with fewer filters compute their weight gradient by {@link Kernels#gemmNT} (dot products along the
+     * pixels) instead of {@code gemm} on a padded dyᵀ: with under 8 filters most of {@code gemm}'s one output
+     * vector is padding (4 of 16 lanes for the thesis CNN's first conv), and the transposed copy is skipped.
+     * The two sum in different orders; the rule is a fixed number, not the vector width, so every machine
+     * computes the same bits.
+     */
+    public static final int DOT_WEIGHT_GRADIENT_BELOW = 8;
+
+    /** Whether the weight gradient takes dot products: see {@link #DOT_WEIGHT_GRADIENT_BELOW}. */
+    public boolean dotWeightGradient() {
+        return filters < DOT_WEIGHT_GRADIENT_BELOW;
     }
 
     @Override

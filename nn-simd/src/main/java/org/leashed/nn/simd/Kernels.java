@@ -20,6 +20,21 @@ public interface Kernels {
     void gemm(int m, int n, int k, MemorySegment a, long aOff, int aRowStride, int aColStride,
               MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate);
 
+    /**
+     * {@code C (m, n) = A·Bᵀ} for A (m, k) and B (n, k) row-major with leading dimensions {@code lda} and
+     * {@code ldb}, C with {@code ldc}; overwrites C. Each {@code C(i,j)} is the dot product of two contiguous
+     * rows, summed in one fixed order that does not depend on the vector width (so every implementation
+     * gives the same bits, though not those of {@link #gemm}'s single chain): 16 partial sums,
+     * {@code s_l} = the FMA chain from +0 over {@code p = l, l+16, l+32, ...} below {@code k}, and one more
+     * {@code fma(0, 0, s_l)} when the last block of 16 is partial and does not reach {@code l}; then the
+     * tree {@code p_l = s_l + s_(l+8)}, {@code q_l = p_l + p_(l+4)}, {@code r_l = q_l + q_(l+2)},
+     * {@code C(i,j) = r_0 + r_1}; then {@code C + sum} when {@code accumulate}. For small outputs along a
+     * long k whose columns would fill few of {@link #gemm}'s lanes: the weight gradient of a convolution with
+     * few filters ({@code dWᵀ = col·dyᵀ}, the pixels along k).
+     */
+    void gemmNT(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                MemorySegment c, long cOff, int ldc, boolean accumulate);
+
     /** {@code dst (cols, rows) = srcᵀ} for src (rows, cols), both dense row-major. */
     void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols);
 

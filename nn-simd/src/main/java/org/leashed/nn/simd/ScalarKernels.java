@@ -39,6 +39,41 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void gemmNT(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                       MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            final long aRow = aOff + (long) i * lda;
+            for (int j = 0; j < n; j++) {
+                final long bRow = bOff + (long) j * ldb;
+                // the tree of Kernels.gemmNT, written out: (((s0+s8)+(s4+s12)) + ((s2+s10)+(s6+s14))) + (odd lanes)
+                final float q0 = (partial(a, aRow, b, bRow, k, 0) + partial(a, aRow, b, bRow, k, 8))
+                        + (partial(a, aRow, b, bRow, k, 4) + partial(a, aRow, b, bRow, k, 12));
+                final float q1 = (partial(a, aRow, b, bRow, k, 1) + partial(a, aRow, b, bRow, k, 9))
+                        + (partial(a, aRow, b, bRow, k, 5) + partial(a, aRow, b, bRow, k, 13));
+                final float q2 = (partial(a, aRow, b, bRow, k, 2) + partial(a, aRow, b, bRow, k, 10))
+                        + (partial(a, aRow, b, bRow, k, 6) + partial(a, aRow, b, bRow, k, 14));
+                final float q3 = (partial(a, aRow, b, bRow, k, 3) + partial(a, aRow, b, bRow, k, 11))
+                        + (partial(a, aRow, b, bRow, k, 7) + partial(a, aRow, b, bRow, k, 15));
+                final long ci = cOff + (long) i * ldc + j;
+                final float sum = (q0 + q2) + (q1 + q3);
+                set(c, ci, accumulate ? get(c, ci) + sum : sum);
+            }
+        }
+    }
+
+    /** {@code s_l} of {@link Kernels#gemmNT}: the FMA chain over p = l, l+16, ... below k, padded to the last block of 16. */
+    private static float partial(MemorySegment a, long aRow, MemorySegment b, long bRow, int k, int l) {
+        float s = 0f;
+        for (int p = l; p < k; p += 16) {
+            s = Math.fma(get(a, aRow + p), get(b, bRow + p), s);
+        }
+        if (k % 16 != 0 && l >= k % 16) { // the partial last block's missing lane: a zero product, as a vector would add it
+            s = Math.fma(0f, 0f, s);
+        }
+        return s;
+    }
+
+    @Override
     public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {

@@ -70,7 +70,47 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             }
         }
         transposeIndex = index;
+        // gemmNT's reduction tree over a block's 16 accumulators (16 lanes): level h (half-width 8, 4, 2, 1)
+        // pairs two vectors and adds lanes that are hw apart in groups of 2hw; ntOrder then puts output o in lane o
+        final float[][] tree = new float[8][16];
+        int[][] owner = new int[16][16]; // owner[vector][lane] = output whose partial sums the lane holds
+        for (int v = 0; v < 16; v++) {
+            java.util.Arrays.fill(owner[v], v);
+        }
+        int vectors = 16;
+        for (int level = 0; level < 4; level++) {
+            final int hw = 8 >> level;
+            for (int x = 0; x < 16; x++) {
+                final int g = x / (2 * hw) * (2 * hw), o = x % (2 * hw);
+                tree[2 * level][x] = o < hw ? g + o : 16 + g + o - hw;        // low halves: first source, then second
+                tree[2 * level + 1][x] = o < hw ? g + o + hw : 16 + g + o;    // high halves
+            }
+            final int[][] next = new int[vectors / 2][16];
+            for (int v = 0; v < vectors / 2; v++) {
+                for (int x = 0; x < 16; x++) {
+                    final int lo = (int) tree[2 * level][x], hi = (int) tree[2 * level + 1][x];
+                    final int ownLo = lo < 16 ? owner[2 * v][lo] : owner[2 * v + 1][lo - 16];
+                    final int ownHi = hi < 16 ? owner[2 * v][hi] : owner[2 * v + 1][hi - 16];
+                    if (ownLo != ownHi) {
+                        throw new AssertionError("gemmNT tree adds lanes of outputs " + ownLo + " and " + ownHi);
+                    }
+                    next[v][x] = ownLo;
+                }
+            }
+            owner = next;
+            vectors /= 2;
+        }
+        final float[] order = new float[16];
+        for (int x = 0; x < 16; x++) {
+            order[owner[0][x]] = x;
+        }
+        ntTree = tree;
+        ntOrder = order;
     }
+
+    /** {@link #gemmNT}'s two-source selects, [2h] and [2h + 1] for tree level h, and the final lane order (16 lanes only). */
+    private final float[][] ntTree;
+    private final float[] ntOrder;
 
     /** Lane indices of {@link #transposeTile16}'s selects: [2k] and [2k + 1] for stage k (only used with 16 lanes). */
     private final float[][] transposeIndex;
@@ -1153,6 +1193,192 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 c.setAtIndex(F, cRow + j, accumulate ? c.getAtIndex(F, cRow + j) + sum : sum);
             }
         }
+    }
+
+    /*
+     * gemmNT: C = A·Bᵀ by dot products of contiguous rows, in Kernels.gemmNT's fixed order. With 16 lanes one
+     * accumulator vector per output holds its 16 partial sums; blocks of 8 rows x 2 columns (16 outputs, 10 loads
+     * per 16 FMAs) end in one in-register tree that reduces the 16 vectors together: 4 levels of 2 selects and an
+     * add per pair, 30 selects and 15 adds for 16 outputs (reducing each vector alone would take 4 of each per
+     * output), then one select into output order. The last block row and column overlap the ones before when m or
+     * n is not a multiple (recomputing an output writes the same bits). The partial last block of 16 along k is read
+     * from a zero-padded copy in this thread's scratch (no masked loads: out of a segment those box). Narrower
+     * species, and m < 8 or n < 2: one output at a time, 16 / lanes accumulators in turn through the scratch, the
+     * tree in scalar code.
+     */
+    @Override
+    public void gemmNT(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                       MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        final int kFull = k - k % 16;
+        final boolean tail = kFull < k;
+        // scratch: [0, 16) block output, [16, 32) one output's partial sums, then the padded tails of A's and B's rows
+        final long aTail = 32, bTail = aTail + (tail ? 16L * m : 0);
+        final MemorySegment scratch = Scratch.floats(bTail + (tail ? 16L * n : 0));
+        if (tail) {
+            packTail16(scratch, aTail, a, aOff, lda, m, kFull, k);
+            packTail16(scratch, bTail, b, bOff, ldb, n, kFull, k);
+        }
+        if (species().length() == 16 && m >= 8 && n >= 2) {
+            for (int i = 0; i < m; i += 8) {
+                final int i0 = Math.min(i, m - 8);
+                for (int j = 0; j < n; j += 2) {
+                    final int j0 = Math.min(j, n - 2);
+                    dotBlock8x2(kFull, tail, a, aOff + (long) i0 * lda, lda, b, bOff + (long) j0 * ldb, ldb,
+                            scratch, aTail + 16L * i0, bTail + 16L * j0);
+                    if (accumulate) { // output (r, col) is lane 2r + col
+                        if (i0 == i && j0 == j) { // an overlapping block would add its outputs twice: see below
+                            for (int r = 0; r < 8; r++) {
+                                final long ci = cOff + (long) (i0 + r) * ldc + j0;
+                                c.setAtIndex(F, ci, c.getAtIndex(F, ci) + scratch.getAtIndex(F, 2L * r));
+                                c.setAtIndex(F, ci + 1, c.getAtIndex(F, ci + 1) + scratch.getAtIndex(F, 2L * r + 1));
+                            }
+                        } else {
+                            addBlockOutputs(c, cOff, ldc, i, j, i0, j0, scratch);
+                        }
+                        continue;
+                    }
+                    for (int r = 0; r < 8; r++) { // output (r, col) is lane 2r + col: one 8-byte copy per row
+                        c.set(ValueLayout.JAVA_LONG_UNALIGNED, (cOff + (long) (i0 + r) * ldc + j0) * Float.BYTES,
+                                scratch.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, r));
+                    }
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                dotPartials(kFull, tail, a, aOff + (long) i * lda, b, bOff + (long) j * ldb, scratch, aTail + 16L * i, bTail + 16L * j);
+                final long s = 16;
+                final float q0 = (scratch.getAtIndex(F, s) + scratch.getAtIndex(F, s + 8)) + (scratch.getAtIndex(F, s + 4) + scratch.getAtIndex(F, s + 12));
+                final float q1 = (scratch.getAtIndex(F, s + 1) + scratch.getAtIndex(F, s + 9)) + (scratch.getAtIndex(F, s + 5) + scratch.getAtIndex(F, s + 13));
+                final float q2 = (scratch.getAtIndex(F, s + 2) + scratch.getAtIndex(F, s + 10)) + (scratch.getAtIndex(F, s + 6) + scratch.getAtIndex(F, s + 14));
+                final float q3 = (scratch.getAtIndex(F, s + 3) + scratch.getAtIndex(F, s + 11)) + (scratch.getAtIndex(F, s + 7) + scratch.getAtIndex(F, s + 15));
+                final long ci = cOff + (long) i * ldc + j;
+                final float sum = (q0 + q2) + (q1 + q3);
+                c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + sum : sum);
+            }
+        }
+    }
+
+    /**
+     * Accumulating, a block moved back to {@code (i0, j0)} from {@code (i, j)} overlaps outputs an earlier block
+     * already added: only rows {@code >= i} (when moved up) and columns {@code >= j} (when moved left) are new.
+     */
+    private static void addBlockOutputs(MemorySegment c, long cOff, int ldc, int i, int j, int i0, int j0, MemorySegment scratch) {
+        for (int r = i - i0; r < 8; r++) {
+            for (int col = j - j0; col < 2; col++) {
+                final long ci = cOff + (long) (i0 + r) * ldc + j0 + col;
+                c.setAtIndex(F, ci, c.getAtIndex(F, ci) + scratch.getAtIndex(F, 2L * r + col));
+            }
+        }
+    }
+
+    /** Rows' elements [kFull, k) to {@code dst + 16*row}, zero-padded to 16 floats per row. */
+    private static void packTail16(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int ld, int rows, int kFull, int k) {
+        for (int r = 0; r < rows; r++) {
+            final long d = dstOff + 16L * r, sr = srcOff + (long) r * ld;
+            for (int p = kFull; p < k; p++) {
+                dst.setAtIndex(F, d + p - kFull, src.getAtIndex(F, sr + p));
+            }
+            for (int p = k - kFull; p < 16; p++) {
+                dst.setAtIndex(F, d + p, 0f);
+            }
+        }
+    }
+
+    /** One output's 16 partial sums of {@link #gemmNT} into {@code scratch[16, 32)}, {@code lanes} of them at a time. */
+    private void dotPartials(int kFull, boolean tail, MemorySegment a, long aRow, MemorySegment b, long bRow,
+                             MemorySegment scratch, long aTailRow, long bTailRow) {
+        final VectorSpecies<Float> sp = species();
+        final int lanes = sp.length();
+        for (int g = 0; g < 16; g += lanes) {
+            FloatVector acc = FloatVector.zero(sp);
+            for (int p = 0; p < kFull; p += 16) {
+                acc = FloatVector.fromMemorySegment(sp, a, (aRow + p + g) * Float.BYTES, NATIVE)
+                        .fma(FloatVector.fromMemorySegment(sp, b, (bRow + p + g) * Float.BYTES, NATIVE), acc);
+            }
+            if (tail) {
+                acc = FloatVector.fromMemorySegment(sp, scratch, (aTailRow + g) * Float.BYTES, NATIVE)
+                        .fma(FloatVector.fromMemorySegment(sp, scratch, (bTailRow + g) * Float.BYTES, NATIVE), acc);
+            }
+            acc.intoMemorySegment(scratch, (16L + g) * Float.BYTES, NATIVE);
+        }
+    }
+
+    /**
+     * {@link #gemmNT} for 8 rows of A and 2 of B, 16 lanes: 16 accumulators, then the tree; the 16 sums go to
+     * {@code scratch[0, 16)} with output (r, col) in lane 2r + col.
+     */
+    private void dotBlock8x2(int kFull, boolean tail, MemorySegment a, long aRow, int lda, MemorySegment b, long bRow, int ldb,
+                             MemorySegment scratch, long aTailRow, long bTailRow) {
+        final VectorSpecies<Float> sp = species();
+        final long ra = (long) lda * Float.BYTES, rb = (long) ldb * Float.BYTES;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
+                c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        long pa = aRow * Float.BYTES, pb = bRow * Float.BYTES;
+        for (int p = 0; p < kFull; p += 16, pa += 64, pb += 64) {
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, pb, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, pb + rb, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, a, pa, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.fromMemorySegment(sp, a, pa + ra, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.fromMemorySegment(sp, a, pa + 2 * ra, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.fromMemorySegment(sp, a, pa + 3 * ra, NATIVE);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.fromMemorySegment(sp, a, pa + 4 * ra, NATIVE);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.fromMemorySegment(sp, a, pa + 5 * ra, NATIVE);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.fromMemorySegment(sp, a, pa + 6 * ra, NATIVE);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.fromMemorySegment(sp, a, pa + 7 * ra, NATIVE);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        if (tail) { // the padded last block: 16 floats per row in the scratch
+            final long ta = aTailRow * Float.BYTES, tb = bTailRow * Float.BYTES;
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, scratch, tb, NATIVE), b1 = FloatVector.fromMemorySegment(sp, scratch, tb + 64, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, scratch, ta, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 64, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 128, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 192, NATIVE);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 256, NATIVE);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 320, NATIVE);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 384, NATIVE);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 448, NATIVE);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        final float[][] t = ntTree;
+        // level 1: lanes l and l + 8 of each output; vector (r) now holds outputs 2r, 2r + 1
+        FloatVector lo = FloatVector.fromArray(sp, t[0], 0), hi = FloatVector.fromArray(sp, t[1], 0);
+        FloatVector v0 = lo.selectFrom(c00, c01).add(hi.selectFrom(c00, c01)), v1 = lo.selectFrom(c10, c11).add(hi.selectFrom(c10, c11)),
+                v2 = lo.selectFrom(c20, c21).add(hi.selectFrom(c20, c21)), v3 = lo.selectFrom(c30, c31).add(hi.selectFrom(c30, c31)),
+                v4 = lo.selectFrom(c40, c41).add(hi.selectFrom(c40, c41)), v5 = lo.selectFrom(c50, c51).add(hi.selectFrom(c50, c51)),
+                v6 = lo.selectFrom(c60, c61).add(hi.selectFrom(c60, c61)), v7 = lo.selectFrom(c70, c71).add(hi.selectFrom(c70, c71));
+        lo = FloatVector.fromArray(sp, t[2], 0);
+        hi = FloatVector.fromArray(sp, t[3], 0);
+        v0 = lo.selectFrom(v0, v1).add(hi.selectFrom(v0, v1));
+        v2 = lo.selectFrom(v2, v3).add(hi.selectFrom(v2, v3));
+        v4 = lo.selectFrom(v4, v5).add(hi.selectFrom(v4, v5));
+        v6 = lo.selectFrom(v6, v7).add(hi.selectFrom(v6, v7));
+        lo = FloatVector.fromArray(sp, t[4], 0);
+        hi = FloatVector.fromArray(sp, t[5], 0);
+        v0 = lo.selectFrom(v0, v2).add(hi.selectFrom(v0, v2));
+        v4 = lo.selectFrom(v4, v6).add(hi.selectFrom(v4, v6));
+        lo = FloatVector.fromArray(sp, t[6], 0);
+        hi = FloatVector.fromArray(sp, t[7], 0);
+        v0 = lo.selectFrom(v0, v4).add(hi.selectFrom(v0, v4));
+        FloatVector.fromArray(sp, ntOrder, 0).selectFrom(v0).intoMemorySegment(scratch, 0, NATIVE);
     }
 
     /** The {@code vendor_id} of /proc/cpuinfo, or "" where it cannot be read (not Linux, no access). */

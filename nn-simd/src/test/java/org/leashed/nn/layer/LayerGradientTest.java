@@ -32,7 +32,10 @@ class LayerGradientTest {
                 Arguments.of(2, 6, 9, 4, 5, 2, 2, 3L),
                 Arguments.of(4, 4, 3, 3, 2, 0, 2, 4L),
                 Arguments.of(2, 3, 3, 7, 1, 0, 3, 5L),
-                Arguments.of(2, 5, 4, 3, 3, 2, 2, 6L));
+                Arguments.of(2, 5, 4, 3, 3, 2, 2, 6L),
+                // 8 and 9 filters: the weight gradient by gemm on dyᵀ (fewer take dot products, Conv2d.DOT_WEIGHT_GRADIENT_BELOW)
+                Arguments.of(2, 5, 6, 9, 3, 1, 2, 11L),
+                Arguments.of(1, 7, 7, 8, 3, 0, 3, 12L));
     }
 
     private static void fill(MemorySegment s, long count, SplittableRandom r) {

@@ -205,6 +205,53 @@ class KernelEquivalenceTest {
         }
     }
 
+    /** m, n, k of gemmNT: the conv dW shapes (9 x 4 x 676, LeNet 25 x 6 x 784), whole 8x2 blocks, overlapping last blocks, small. */
+    static Stream<Arguments> dotShapes() {
+        int[][] shapes = {{9, 4, 676}, {25, 6, 784}, {8, 2, 16}, {16, 10, 128}, {9, 3, 33}, {13, 7, 37}, {17, 5, 15}, {8, 2, 1},
+            {5, 3, 20}, {1, 1, 1}, {7, 1, 40}, {12, 4, 100}};
+        return species().flatMap(s -> Stream.of(shapes).map(a -> Arguments.of(s, a[0], a[1], a[2])));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dotShapes")
+    void shouldMatchScalarDotProductGemmAndItsDefinition(VectorSpecies<Float> species, int m, int n, int k) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (m * 131L + n * 17L + k));
+        try (Arena arena = Arena.ofConfined()) {
+            int lda = k + 3;
+            int ldb = k + 1;
+            int ldc = n + 2;
+            // exact-size operands: a load past A's or B's last row would throw
+            MemorySegment a = random(arena, (long) (m - 1) * lda + k, r);
+            MemorySegment b = random(arena, (long) (n - 1) * ldb + k, r);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                MemorySegment c1 = random(arena, (long) m * ldc, r);
+                MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c1);
+                MemorySegment before = arena.allocate(c1.byteSize()).copyFrom(c1);
+                s.gemmNT(m, n, k, a, 0, lda, b, 0, ldb, c1, 0, ldc, accumulate);
+                v.gemmNT(m, n, k, a, 0, lda, b, 0, ldb, c2, 0, ldc, accumulate);
+                // every species sums in the same fixed order: exact, padding columns of C untouched
+                assertSameFloats(c1, c2, 0, (long) m * ldc, "gemmNT m=" + m + " n=" + n + " k=" + k + " acc=" + accumulate);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < ldc; j++) {
+                        long at = (long) i * ldc + j;
+                        if (j >= n) {
+                            assertEquals(Float.floatToRawIntBits(before.getAtIndex(F, at)), Float.floatToRawIntBits(c2.getAtIndex(F, at)),
+                                    "gemmNT wrote outside C at " + i + "," + j);
+                            continue;
+                        }
+                        double dot = accumulate ? before.getAtIndex(F, at) : 0;
+                        for (int p = 0; p < k; p++) {
+                            dot += (double) a.getAtIndex(F, (long) i * lda + p) * b.getAtIndex(F, (long) j * ldb + p);
+                        }
+                        assertEquals(dot, c2.getAtIndex(F, at), 1e-5 * (k + 1) * 4, "gemmNT definition at " + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
     /** (c, h, w, k, pad, extra ld): thesis conv shapes, widths around the vector lengths, and random ones. */
     static Stream<Arguments> transposeShapes() {
         // 16x16 tiles with overlapping last tiles (17, 31, 47, 120), single tiles, too narrow for a tile,

@@ -36,7 +36,7 @@ class VectorKernelAllocationTest {
     /** m, n, k: the shapes the colleague measured (4,100,9), (8,121,36), (3,10,7), plus output-layer, remainder and 4-row panel shapes. */
     private static final int[][] SHAPES = {{4, 100, 9}, {8, 121, 36}, {3, 10, 7}, {4, 10, 128}, {5, 10, 17}, {13, 128, 9},
         {1, 1, 1}, {7, 33, 5}, {16, 70, 3}, {128, 10, 64},
-        {9, 16, 688}, {27, 16, 30}, {11, 21, 4}, {6, 60, 13}, {4, 688, 9}, {5, 80, 9}};
+        {9, 16, 688}, {27, 16, 30}, {11, 21, 4}, {6, 60, 13}, {4, 688, 9}, {5, 80, 9}, {9, 4, 676}, {12, 4, 100}};
 
     @Test
     void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
@@ -71,6 +71,8 @@ class VectorKernelAllocationTest {
                         MemorySegment bs = bExact[s], cs = cExact[s];
                         v.gemm(m, n, k, a, 0, k, 1, bs, 0, n, cs, 0, n, false);
                         v.gemm(m, n, k, a, 0, 1, m, bs, 0, n, cs, 0, n, true);
+                        v.gemmNT(m, n, k, a, 0, k, bs, 0, k, cs, 0, n, false); // B read as (n, k): the same exact slice
+                        v.gemmNT(m, n, k, a, 0, k, bs, 0, k, cs, 0, n, true);
                         v.biasActivation(cs, 0, b, 0, m, n, true);
                         v.columnSums(a, 0, cs, 0, m, n);
                         v.reluBackward(cs, 0, b, 0, (long) m * n);

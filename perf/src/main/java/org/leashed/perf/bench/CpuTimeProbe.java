@@ -30,7 +30,7 @@ public final class CpuTimeProbe {
         "fwd:512x128x784", "fwd:512x128x128", "fwd:512x10x128", "dW:784x128x512", "dW:128x128x512", "dW:10x128x512",
         "dX:512x128x128", "dX:512x128x10", "fwd:16x128x784", "fwd:16x128x128", "fwd:16x10x128", "dW:784x128x16",
         "dW:128x128x16", "dW:10x128x16", "dX:16x128x128", "dX:16x128x10", "convFwd:4x688x9", "convFwd:8x128x36",
-        "convDW:9x16x688", "convDW:36x16x128", "convDX:36x128x8"};
+        "convDWnt:9x4x676", "convDW:36x16x128", "convDX:36x128x8"};
     private static volatile float sink;
 
     private CpuTimeProbe() {
@@ -95,8 +95,11 @@ public final class CpuTimeProbe {
                         boolean acc = kindAndSize[0].equals("convDW");
                         MemorySegment a = random(arena, (long) m * k, 1), b = random(arena, (long) k * n, 2), c = random(arena, (long) m * n, 3);
                         int rs = t ? 1 : k, cs = t ? m : 1;
-                        double v = bestCpuNs(() -> vector.gemm(m, n, k, a, 0, rs, cs, b, 0, n, c, 0, n, acc), 200_000_000);
-                        double o = bestCpuNs(() -> blas.sgemm(t ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, t ? m : k, b, n,
+                        boolean dot = kindAndSize[0].equals("convDWnt"); // gemmNT, B as (n, k), accumulating
+                        double v = dot ? bestCpuNs(() -> vector.gemmNT(m, n, k, a, 0, k, b, 0, k, c, 0, n, true), 200_000_000)
+                                : bestCpuNs(() -> vector.gemm(m, n, k, a, 0, rs, cs, b, 0, n, c, 0, n, acc), 200_000_000);
+                        double o = dot ? bestCpuNs(() -> blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, k, b, k, 1f, c, n), 200_000_000)
+                                : bestCpuNs(() -> blas.sgemm(t ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, t ? m : k, b, n,
                                 acc ? 1f : 0f, c, n), 200_000_000);
                         double flops = 2.0 * m * n * k;
                         System.out.printf("| %s | %.1f | %.1f | %.2f |%n", shape, flops / v, flops / o, o / v);

@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * stride arguments: {@code dW}), input gradient {@code dX = dY·Wᵀ} ({@code dX}, B is the transposed
  * copy the layer makes); the 10-wide output layer stores W out-major ({@code Dense.OUT_MAJOR_BELOW}), so
  * its weight gradient is {@code dWᵀ = dYᵀ·X} ({@code dW:10x128xB}) and its dX reads W as stored; the thesis CNN's convolution GEMMs per example ({@code convFwd}: W·col,
- * {@code convDW}: col·dyᵀ accumulating, {@code convDX}: Wᵀ·dy, A transposed).
+ * {@code convDW}: col·dyᵀ accumulating, {@code convDX}: Wᵀ·dy, A transposed; the first conv has 4 filters,
+ * under {@code Conv2d.DOT_WEIGHT_GRADIENT_BELOW}, so its dW is {@code convDWnt}: {@link Kernels#gemmNT} of col
+ * (9 x 676) and dy (4 x 676), accumulating, with no padding in either operand).
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -68,7 +70,7 @@ public class GemmBenchmark {
                 "fwd:16x128x784", "fwd:16x128x128", "fwd:16x10x128",
                 "dW:784x128x16", "dW:128x128x16", "dW:10x128x16",
                 "dX:16x128x128", "dX:16x128x10",
-                "convFwd:4x688x9", "convFwd:8x128x36", "convDW:9x16x688", "convDW:36x16x128", "convDX:36x128x8"})
+                "convFwd:4x688x9", "convFwd:8x128x36", "convDWnt:9x4x676", "convDW:36x16x128", "convDX:36x128x8"})
         String shape;
 
         int m;
@@ -76,6 +78,8 @@ public class GemmBenchmark {
         int k;
         boolean transposedA;
         boolean accumulate;
+        /** {@code convDWnt}: {@link Kernels#gemmNT}, B read as (n, k). */
+        boolean dot;
         int aRowStride;
         int aColStride;
         Arena arena;
@@ -93,8 +97,9 @@ public class GemmBenchmark {
             k = Integer.parseInt(size[2]);
             String kind = kindAndSize[0];
             transposedA = kind.equals("dW") || kind.equals("convDX");
-            accumulate = kind.equals("convDW");
-            if (!kind.matches("fwd|dW|dX|convFwd|convDW|convDX")) {
+            dot = kind.equals("convDWnt");
+            accumulate = kind.equals("convDW") || dot;
+            if (!kind.matches("fwd|dW|dX|convFwd|convDW|convDWnt|convDX")) {
                 throw new IllegalArgumentException("unknown GEMM kind " + kind + " in shape " + shape);
             }
             aRowStride = transposedA ? 1 : k;
@@ -139,16 +144,28 @@ public class GemmBenchmark {
 
     @Benchmark
     public void vector(Operands o) {
+        if (o.dot) {
+            o.vector.gemmNT(o.m, o.n, o.k, o.a, 0, o.k, o.b, 0, o.k, o.c, 0, o.n, true);
+            return;
+        }
         o.vector.gemm(o.m, o.n, o.k, o.a, 0, o.aRowStride, o.aColStride, o.b, 0, o.n, o.c, 0, o.n, o.accumulate);
     }
 
     @Benchmark
     public void scalar(Operands o) {
+        if (o.dot) {
+            Kernels.scalar().gemmNT(o.m, o.n, o.k, o.a, 0, o.k, o.b, 0, o.k, o.c, 0, o.n, true);
+            return;
+        }
         Kernels.scalar().gemm(o.m, o.n, o.k, o.a, 0, o.aRowStride, o.aColStride, o.b, 0, o.n, o.c, 0, o.n, o.accumulate);
     }
 
     @Benchmark
     public void openblas(Operands o, Blas blas) {
+        if (o.dot) {
+            blas.blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, o.m, o.n, o.k, o.a, o.k, o.b, o.k, 1f, o.c, o.n);
+            return;
+        }
         blas.blas.sgemm(o.transposedA ? OpenBlas.TRANS : OpenBlas.NO_TRANS, o.m, o.n, o.k, o.a, o.transposedA ? o.m : o.k,
                 o.b, o.n, o.accumulate ? 1f : 0f, o.c, o.n);
     }

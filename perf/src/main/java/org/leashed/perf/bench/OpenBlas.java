@@ -74,8 +74,14 @@ final class OpenBlas {
 
     /** {@code cblas_sgemm(RowMajor, transA, NoTrans, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)}. */
     void sgemm(int transA, int m, int n, int k, MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
+        sgemm(transA, NO_TRANS, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** {@code cblas_sgemm(RowMajor, transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)}. */
+    void sgemm(int transA, int transB, int m, int n, int k, MemorySegment a, int lda, MemorySegment b, int ldb, float beta,
+               MemorySegment c, int ldc) {
         try {
-            sgemm.invokeExact(ROW_MAJOR, transA, NO_TRANS, m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+            sgemm.invokeExact(ROW_MAJOR, transA, transB, m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
         } catch (Throwable e) {
             throw new IllegalStateException("cblas_sgemm failed", e);
         }

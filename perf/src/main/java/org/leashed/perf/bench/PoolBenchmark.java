@@ -121,6 +121,12 @@ public class PoolBenchmark {
         }
 
         @Override
+        public void gemmNT(int m, int n, int kk, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
+                           MemorySegment c, long cOff, int ldc, boolean accumulate) {
+            k.gemmNT(m, n, kk, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        }
+
+        @Override
         public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
             k.transpose(dst, dstOff, src, srcOff, rows, cols);
         }
