@@ -1228,16 +1228,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                     final int j0 = Math.min(j, n - 2);
                     dotBlock8x2(kFull, tail, a, aOff + (long) i0 * lda, lda, b, bOff + (long) j0 * ldb, ldb,
                             scratch, aTail + 16L * i0, bTail + 16L * j0);
-                    if (accumulate) { // output (r, col) is lane 2r + col
-                        if (i0 == i && j0 == j) { // an overlapping block would add its outputs twice: see below
-                            for (int r = 0; r < 8; r++) {
-                                final long ci = cOff + (long) (i0 + r) * ldc + j0;
-                                c.setAtIndex(F, ci, c.getAtIndex(F, ci) + scratch.getAtIndex(F, 2L * r));
-                                c.setAtIndex(F, ci + 1, c.getAtIndex(F, ci + 1) + scratch.getAtIndex(F, 2L * r + 1));
-                            }
-                        } else {
-                            addBlockOutputs(c, cOff, ldc, i, j, i0, j0, scratch);
-                        }
+                    if (accumulate) {
+                        addBlockOutputs(c, cOff, ldc, i, j, i0, j0, scratch);
                         continue;
                     }
                     for (int r = 0; r < 8; r++) { // output (r, col) is lane 2r + col: one 8-byte copy per row
@@ -1264,8 +1256,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     /**
-     * Accumulating, a block moved back to {@code (i0, j0)} from {@code (i, j)} overlaps outputs an earlier block
-     * already added: only rows {@code >= i} (when moved up) and columns {@code >= j} (when moved left) are new.
+     * {@code C += } a block's sums ({@code scratch[0, 16)}, output (r, col) in lane 2r + col). A block moved back to
+     * {@code (i0, j0)} from {@code (i, j)} overlaps outputs an earlier block already added: only rows {@code >= i}
+     * (when moved up) and columns {@code >= j} (when moved left) are new; an unmoved block adds all 16.
      */
     private static void addBlockOutputs(MemorySegment c, long cOff, int ldc, int i, int j, int i0, int j0, MemorySegment scratch) {
         for (int r = i - i0; r < 8; r++) {

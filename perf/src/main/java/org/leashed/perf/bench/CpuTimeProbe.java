@@ -26,14 +26,19 @@ import org.leashed.nn.simd.Kernels;
 public final class CpuTimeProbe {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    private static final String[] SHAPES = {
-        "fwd:512x128x784", "fwd:512x128x128", "fwd:512x10x128", "dW:784x128x512", "dW:128x128x512", "dW:10x128x512",
-        "dX:512x128x128", "dX:512x128x10", "fwd:16x128x784", "fwd:16x128x128", "fwd:16x10x128", "dW:784x128x16",
-        "dW:128x128x16", "dW:10x128x16", "dX:16x128x128", "dX:16x128x10", "convFwd:4x688x9", "convFwd:8x128x36",
-        "convDWnt:9x4x676", "convDW:36x16x128", "convDX:36x128x8"};
+    /** GemmBenchmark's training shapes, read from its {@code @Param} so the two lists cannot drift apart. */
+    private static final String[] SHAPES = gemmShapes();
     private static volatile float sink;
 
     private CpuTimeProbe() {
+    }
+
+    private static String[] gemmShapes() {
+        try {
+            return GemmBenchmark.Operands.class.getDeclaredField("shape").getAnnotation(org.openjdk.jmh.annotations.Param.class).value();
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException("GemmBenchmark.Operands has no shape parameter", e);
+        }
     }
 
     /** Best CPU nanoseconds per call over 9 windows of about {@code windowNs}. */
@@ -88,21 +93,16 @@ public final class CpuTimeProbe {
                     OpenBlas blas = OpenBlas.load();
                     System.out.println("| shape | vector GFLOP/s | OpenBLAS GFLOP/s | vector/OpenBLAS |");
                     for (String shape : SHAPES) {
-                        String[] kindAndSize = shape.split(":");
-                        String[] size = kindAndSize[1].split("x");
-                        int m = Integer.parseInt(size[0]), n = Integer.parseInt(size[1]), k = Integer.parseInt(size[2]);
-                        boolean t = kindAndSize[0].equals("dW") || kindAndSize[0].equals("convDX");
-                        boolean acc = kindAndSize[0].equals("convDW");
-                        MemorySegment a = random(arena, (long) m * k, 1), b = random(arena, (long) k * n, 2), c = random(arena, (long) m * n, 3);
-                        int rs = t ? 1 : k, cs = t ? m : 1;
-                        boolean dot = kindAndSize[0].equals("convDWnt"); // gemmNT, B as (n, k), accumulating
-                        double v = dot ? bestCpuNs(() -> vector.gemmNT(m, n, k, a, 0, k, b, 0, k, c, 0, n, true), 200_000_000)
-                                : bestCpuNs(() -> vector.gemm(m, n, k, a, 0, rs, cs, b, 0, n, c, 0, n, acc), 200_000_000);
-                        double o = dot ? bestCpuNs(() -> blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, k, b, k, 1f, c, n), 200_000_000)
-                                : bestCpuNs(() -> blas.sgemm(t ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, t ? m : k, b, n,
-                                acc ? 1f : 0f, c, n), 200_000_000);
-                        double flops = 2.0 * m * n * k;
-                        System.out.printf("| %s | %.1f | %.1f | %.2f |%n", shape, flops / v, flops / o, o / v);
+                        GemmBenchmark.Operands g = new GemmBenchmark.Operands();
+                        g.shape = shape;
+                        g.setUp();
+                        try {
+                            double v = bestCpuNs(() -> g.run(g.vector), 200_000_000);
+                            double o = bestCpuNs(() -> g.run(blas), 200_000_000);
+                            System.out.printf("| %s | %.1f | %.1f | %.2f |%n", shape, g.flops() / v, g.flops() / o, o / v);
+                        } finally {
+                            g.tearDown();
+                        }
                     }
                 }
                 case "update" -> {

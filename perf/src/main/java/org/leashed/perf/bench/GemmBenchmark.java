@@ -120,6 +120,25 @@ public class GemmBenchmark {
             return s;
         }
 
+        /** One GEMM of this shape with {@code kernels} (the vector or the scalar implementation). */
+        void run(Kernels kernels) {
+            if (dot) {
+                kernels.gemmNT(m, n, k, a, 0, k, b, 0, k, c, 0, n, true);
+            } else {
+                kernels.gemm(m, n, k, a, 0, aRowStride, aColStride, b, 0, n, c, 0, n, accumulate);
+            }
+        }
+
+        /** The same GEMM by OpenBLAS. */
+        void run(OpenBlas blas) {
+            if (dot) {
+                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, k, b, k, 1f, c, n);
+            } else {
+                blas.sgemm(transposedA ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, transposedA ? m : k, b, n,
+                        accumulate ? 1f : 0f, c, n);
+            }
+        }
+
         /** Flops of one call: {@code 2*m*n*k}. */
         public long flops() {
             return 2L * m * n * k;
@@ -144,30 +163,17 @@ public class GemmBenchmark {
 
     @Benchmark
     public void vector(Operands o) {
-        if (o.dot) {
-            o.vector.gemmNT(o.m, o.n, o.k, o.a, 0, o.k, o.b, 0, o.k, o.c, 0, o.n, true);
-            return;
-        }
-        o.vector.gemm(o.m, o.n, o.k, o.a, 0, o.aRowStride, o.aColStride, o.b, 0, o.n, o.c, 0, o.n, o.accumulate);
+        o.run(o.vector);
     }
 
     @Benchmark
     public void scalar(Operands o) {
-        if (o.dot) {
-            Kernels.scalar().gemmNT(o.m, o.n, o.k, o.a, 0, o.k, o.b, 0, o.k, o.c, 0, o.n, true);
-            return;
-        }
-        Kernels.scalar().gemm(o.m, o.n, o.k, o.a, 0, o.aRowStride, o.aColStride, o.b, 0, o.n, o.c, 0, o.n, o.accumulate);
+        o.run(Kernels.scalar());
     }
 
     @Benchmark
     public void openblas(Operands o, Blas blas) {
-        if (o.dot) {
-            blas.blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, o.m, o.n, o.k, o.a, o.k, o.b, o.k, 1f, o.c, o.n);
-            return;
-        }
-        blas.blas.sgemm(o.transposedA ? OpenBlas.TRANS : OpenBlas.NO_TRANS, o.m, o.n, o.k, o.a, o.transposedA ? o.m : o.k,
-                o.b, o.n, o.accumulate ? 1f : 0f, o.c, o.n);
+        o.run(blas.blas);
     }
 
     /**
