@@ -60,7 +60,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         laneShuffles = lanes;
         // transposeTile16's two-source selects: stage k swaps bit k of the row and the column index
-        final float[][] index = new float[8][16];
+        final int[][] index = new int[8][16];
         for (int k = 0; k < 4; k++) {
             final int bit = 1 << k;
             for (int c = 0; c < 16; c++) {
@@ -113,7 +113,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     private final float[] ntOrder;
 
     /** Lane indices of {@link #transposeTile16}'s selects: [2k] and [2k + 1] for stage k (only used with 16 lanes). */
-    private final float[][] transposeIndex;
+    private final int[][] transposeIndex;
 
     /** {@code laneShuffles[t]} moves lane t to every lane: the per-step broadcast of {@link #stripLanes8x1}. */
     private final VectorShuffle<Float>[] laneShuffles;
@@ -1421,11 +1421,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int block = 16;
         if (species().length() == block && rows >= block && cols >= block) {
             // whole tiles everywhere: the last tile row and column start at rows - 16 and cols - 16 and
-            // overlap the ones before (moving the same elements again writes the same bits)
-            for (int r = 0; r < rows; r += block) {
-                final int r0 = Math.min(r, rows - block);
-                for (int c = 0; c < cols; c += block) {
-                    final int c0 = Math.min(c, cols - block);
+            // overlap the ones before (moving the same elements again writes the same bits). Tile columns
+            // outer: each dst row is then written left to right; with tile rows outer a 512 x 128 transpose
+            // (a power-of-two dst row of 2 KB, the narrow dense layer's xᵀ) took 2.9x as long (NOTES 16.15)
+            for (int c = 0; c < cols; c += block) {
+                final int c0 = Math.min(c, cols - block);
+                for (int r = 0; r < rows; r += block) {
+                    final int r0 = Math.min(r, rows - block);
                     transposeTile16(dst, dstOff + (long) c0 * rows + r0, rows, src, srcOff + (long) r0 * cols + c0, cols, block, block);
                 }
             }
@@ -1516,48 +1518,49 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * of the column index: element (r, c) ends at (c, r) after the four stages. Each new row is one
      * {@code selectFrom} of the pair (vpermi2ps/vpermt2ps on AVX-512). Source rows from {@code validRows} on
      * are not read and count as zeros (so dst rows come out zero-padded: {@link #transposePadded}); only the
-     * first {@code storeRows} dst rows are stored.
+     * first {@code storeRows} dst rows are stored. The float bits move as int lanes: an int index vector
+     * selects without a float-to-int conversion of its indices (1.05-1.2x on TransposeBenchmark, NOTES 16.15).
      */
     private void transposeTile16(MemorySegment dst, long d0, int ldd, MemorySegment src, long s0, int lds, int validRows,
                                  int storeRows) {
-        final VectorSpecies<Float> sp = species();
-        final float[][] ix = transposeIndex;
+        final VectorSpecies<Integer> sp = IntVector.SPECIES_512; // bit moves: the float lanes as ints
+        final int[][] ix = transposeIndex;
         final long rs = (long) lds * Float.BYTES;
         final long q = s0 * Float.BYTES;
-        final FloatVector zero = FloatVector.zero(sp);
-        FloatVector r0 = validRows > 0 ? FloatVector.fromMemorySegment(sp, src, q + 0, NATIVE) : zero,
-                r1 = validRows > 1 ? FloatVector.fromMemorySegment(sp, src, q + rs, NATIVE) : zero,
-                r2 = validRows > 2 ? FloatVector.fromMemorySegment(sp, src, q + 2 * rs, NATIVE) : zero,
-                r3 = validRows > 3 ? FloatVector.fromMemorySegment(sp, src, q + 3 * rs, NATIVE) : zero,
-                r4 = validRows > 4 ? FloatVector.fromMemorySegment(sp, src, q + 4 * rs, NATIVE) : zero,
-                r5 = validRows > 5 ? FloatVector.fromMemorySegment(sp, src, q + 5 * rs, NATIVE) : zero,
-                r6 = validRows > 6 ? FloatVector.fromMemorySegment(sp, src, q + 6 * rs, NATIVE) : zero,
-                r7 = validRows > 7 ? FloatVector.fromMemorySegment(sp, src, q + 7 * rs, NATIVE) : zero,
-                r8 = validRows > 8 ? FloatVector.fromMemorySegment(sp, src, q + 8 * rs, NATIVE) : zero,
-                r9 = validRows > 9 ? FloatVector.fromMemorySegment(sp, src, q + 9 * rs, NATIVE) : zero,
-                r10 = validRows > 10 ? FloatVector.fromMemorySegment(sp, src, q + 10 * rs, NATIVE) : zero,
-                r11 = validRows > 11 ? FloatVector.fromMemorySegment(sp, src, q + 11 * rs, NATIVE) : zero,
-                r12 = validRows > 12 ? FloatVector.fromMemorySegment(sp, src, q + 12 * rs, NATIVE) : zero,
-                r13 = validRows > 13 ? FloatVector.fromMemorySegment(sp, src, q + 13 * rs, NATIVE) : zero,
-                r14 = validRows > 14 ? FloatVector.fromMemorySegment(sp, src, q + 14 * rs, NATIVE) : zero,
-                r15 = validRows > 15 ? FloatVector.fromMemorySegment(sp, src, q + 15 * rs, NATIVE) : zero;
-        FloatVector t;
-        final FloatVector lo0 = FloatVector.fromArray(sp, ix[0], 0), hi0 = FloatVector.fromArray(sp, ix[1], 0);
+        final IntVector zero = IntVector.zero(sp);
+        IntVector r0 = validRows > 0 ? IntVector.fromMemorySegment(sp, src, q + 0, NATIVE) : zero,
+                r1 = validRows > 1 ? IntVector.fromMemorySegment(sp, src, q + rs, NATIVE) : zero,
+                r2 = validRows > 2 ? IntVector.fromMemorySegment(sp, src, q + 2 * rs, NATIVE) : zero,
+                r3 = validRows > 3 ? IntVector.fromMemorySegment(sp, src, q + 3 * rs, NATIVE) : zero,
+                r4 = validRows > 4 ? IntVector.fromMemorySegment(sp, src, q + 4 * rs, NATIVE) : zero,
+                r5 = validRows > 5 ? IntVector.fromMemorySegment(sp, src, q + 5 * rs, NATIVE) : zero,
+                r6 = validRows > 6 ? IntVector.fromMemorySegment(sp, src, q + 6 * rs, NATIVE) : zero,
+                r7 = validRows > 7 ? IntVector.fromMemorySegment(sp, src, q + 7 * rs, NATIVE) : zero,
+                r8 = validRows > 8 ? IntVector.fromMemorySegment(sp, src, q + 8 * rs, NATIVE) : zero,
+                r9 = validRows > 9 ? IntVector.fromMemorySegment(sp, src, q + 9 * rs, NATIVE) : zero,
+                r10 = validRows > 10 ? IntVector.fromMemorySegment(sp, src, q + 10 * rs, NATIVE) : zero,
+                r11 = validRows > 11 ? IntVector.fromMemorySegment(sp, src, q + 11 * rs, NATIVE) : zero,
+                r12 = validRows > 12 ? IntVector.fromMemorySegment(sp, src, q + 12 * rs, NATIVE) : zero,
+                r13 = validRows > 13 ? IntVector.fromMemorySegment(sp, src, q + 13 * rs, NATIVE) : zero,
+                r14 = validRows > 14 ? IntVector.fromMemorySegment(sp, src, q + 14 * rs, NATIVE) : zero,
+                r15 = validRows > 15 ? IntVector.fromMemorySegment(sp, src, q + 15 * rs, NATIVE) : zero;
+        IntVector t;
+        final IntVector lo0 = IntVector.fromArray(sp, ix[0], 0), hi0 = IntVector.fromArray(sp, ix[1], 0);
         t = lo0.selectFrom(r0, r1); r1 = hi0.selectFrom(r0, r1); r0 = t; t = lo0.selectFrom(r2, r3); r3 = hi0.selectFrom(r2, r3); r2 = t;
         t = lo0.selectFrom(r4, r5); r5 = hi0.selectFrom(r4, r5); r4 = t; t = lo0.selectFrom(r6, r7); r7 = hi0.selectFrom(r6, r7); r6 = t;
         t = lo0.selectFrom(r8, r9); r9 = hi0.selectFrom(r8, r9); r8 = t; t = lo0.selectFrom(r10, r11); r11 = hi0.selectFrom(r10, r11); r10 = t;
         t = lo0.selectFrom(r12, r13); r13 = hi0.selectFrom(r12, r13); r12 = t; t = lo0.selectFrom(r14, r15); r15 = hi0.selectFrom(r14, r15); r14 = t;
-        final FloatVector lo1 = FloatVector.fromArray(sp, ix[2], 0), hi1 = FloatVector.fromArray(sp, ix[3], 0);
+        final IntVector lo1 = IntVector.fromArray(sp, ix[2], 0), hi1 = IntVector.fromArray(sp, ix[3], 0);
         t = lo1.selectFrom(r0, r2); r2 = hi1.selectFrom(r0, r2); r0 = t; t = lo1.selectFrom(r1, r3); r3 = hi1.selectFrom(r1, r3); r1 = t;
         t = lo1.selectFrom(r4, r6); r6 = hi1.selectFrom(r4, r6); r4 = t; t = lo1.selectFrom(r5, r7); r7 = hi1.selectFrom(r5, r7); r5 = t;
         t = lo1.selectFrom(r8, r10); r10 = hi1.selectFrom(r8, r10); r8 = t; t = lo1.selectFrom(r9, r11); r11 = hi1.selectFrom(r9, r11); r9 = t;
         t = lo1.selectFrom(r12, r14); r14 = hi1.selectFrom(r12, r14); r12 = t; t = lo1.selectFrom(r13, r15); r15 = hi1.selectFrom(r13, r15); r13 = t;
-        final FloatVector lo2 = FloatVector.fromArray(sp, ix[4], 0), hi2 = FloatVector.fromArray(sp, ix[5], 0);
+        final IntVector lo2 = IntVector.fromArray(sp, ix[4], 0), hi2 = IntVector.fromArray(sp, ix[5], 0);
         t = lo2.selectFrom(r0, r4); r4 = hi2.selectFrom(r0, r4); r0 = t; t = lo2.selectFrom(r1, r5); r5 = hi2.selectFrom(r1, r5); r1 = t;
         t = lo2.selectFrom(r2, r6); r6 = hi2.selectFrom(r2, r6); r2 = t; t = lo2.selectFrom(r3, r7); r7 = hi2.selectFrom(r3, r7); r3 = t;
         t = lo2.selectFrom(r8, r12); r12 = hi2.selectFrom(r8, r12); r8 = t; t = lo2.selectFrom(r9, r13); r13 = hi2.selectFrom(r9, r13); r9 = t;
         t = lo2.selectFrom(r10, r14); r14 = hi2.selectFrom(r10, r14); r10 = t; t = lo2.selectFrom(r11, r15); r15 = hi2.selectFrom(r11, r15); r11 = t;
-        final FloatVector lo3 = FloatVector.fromArray(sp, ix[6], 0), hi3 = FloatVector.fromArray(sp, ix[7], 0);
+        final IntVector lo3 = IntVector.fromArray(sp, ix[6], 0), hi3 = IntVector.fromArray(sp, ix[7], 0);
         t = lo3.selectFrom(r0, r8); r8 = hi3.selectFrom(r0, r8); r0 = t; t = lo3.selectFrom(r1, r9); r9 = hi3.selectFrom(r1, r9); r1 = t;
         t = lo3.selectFrom(r2, r10); r10 = hi3.selectFrom(r2, r10); r2 = t; t = lo3.selectFrom(r3, r11); r11 = hi3.selectFrom(r3, r11); r3 = t;
         t = lo3.selectFrom(r4, r12); r12 = hi3.selectFrom(r4, r12); r4 = t; t = lo3.selectFrom(r5, r13); r13 = hi3.selectFrom(r5, r13); r5 = t;

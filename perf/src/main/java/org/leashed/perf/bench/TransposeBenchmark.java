@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@link Kernels#transpose}, vector against scalar in one class so that ratios are same-run, on the W
  * matrices the dense layers transpose on every backward pass ({@code ROWSxCOLS} = in x out): the MLP's
- * 784x128, 128x128 and 128x10, the CNN's 200x128, LeNet's 400x120 and the CIFAR CNN's 4096x256. Source
+ * 784x128, 128x128 and 128x10, the CNN's 200x128, LeNet's 400x120 and the CIFAR CNN's 4096x256; and the
+ * activations the 10-wide output layer's feature-major forward transposes at batch 512 and 16 (x: 512x128,
+ * 16x128; yᵀ back: 10x512, 10x16; {@code Dense}). Source
  * and destination are exactly as long as the matrix (64-byte aligned). {@code padded*}: {@link
  * Kernels#transposePadded} on the conv backward's dyᵀ (CNN, LeNet, CIFAR CNN layers; the scalar loop it
  * replaced in {@code Conv2d} moved elements like {@code paddedScalar}). Scores are ns per call; run
@@ -45,7 +47,7 @@ public class TransposeBenchmark {
     /** One matrix shape with its operands. */
     @State(Scope.Thread)
     public static class Operands {
-        @Param({"784x128", "128x128", "10x128", "128x10", "200x128", "400x120", "4096x256"})
+        @Param({"784x128", "128x128", "10x128", "128x10", "200x128", "400x120", "4096x256", "512x128", "16x128", "10x512", "10x16"})
         String shape;
 
         int rows;
