@@ -132,7 +132,13 @@ class LayerGradientTest {
                 Arguments.of(20, 15, true, 4, 24L),
                 Arguments.of(17, 16, false, 3, 25L),
                 Arguments.of(9, 20, true, 2, 26L),
-                Arguments.of(40, 8, false, 5, 27L));
+                Arguments.of(40, 8, false, 5, 27L),
+                // narrow layers whose forward transposes x (b, in) and yᵀ (out, b) on whole 16x16 tiles with
+                // overlapping last tiles (batch 17, 33; in 84 = LeNet's last layer), and on element loops (b < 16)
+                Arguments.of(48, 10, false, 17, 28L),
+                Arguments.of(84, 10, true, 33, 29L),
+                Arguments.of(16, 12, false, 16, 30L),
+                Arguments.of(31, 9, false, 7, 31L));
     }
 
     @ParameterizedTest
@@ -166,12 +172,18 @@ class LayerGradientTest {
                 for (int n = 0; n < batch; n++) {
                     for (int o = 0; o < outputs; o++) {
                         double sum = p.getAtIndex(F, bias + o);
+                        float chain = 0f; // the bits: one FMA chain over the inputs in order, then + bias
                         for (int i = 0; i < inputs; i++) {
                             long w = dense.outMajor() ? (long) o * inputs + i : (long) i * outputs + o;
                             sum += (double) p.getAtIndex(F, w) * x.getAtIndex(F, (long) n * inputs + i);
+                            chain = Math.fma(x.getAtIndex(F, (long) n * inputs + i), p.getAtIndex(F, w), chain);
                         }
                         float expected = (float) (relu ? Math.max(sum, 0) : sum);
-                        assertEquals(expected, y.getAtIndex(F, (long) n * outputs + o), 1e-4f, "y at " + n + "," + o);
+                        float actual = y.getAtIndex(F, (long) n * outputs + o);
+                        assertEquals(expected, actual, 1e-4f, "y at " + n + "," + o);
+                        float biased = chain + p.getAtIndex(F, bias + o);
+                        assertEquals(Float.floatToRawIntBits(relu ? Math.max(biased, 0f) : biased), Float.floatToRawIntBits(actual),
+                                "y bits at " + n + "," + o);
                     }
                 }
                 MemorySegment.copy(rr, 0, dy, 0, out * 4);

@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * {@code Y = X·W} ({@code fwd}), weight gradient {@code dW = Xᵀ·dY} (A read transposed through the
  * stride arguments: {@code dW}), input gradient {@code dX = dY·Wᵀ} ({@code dX}, B is the transposed
  * copy the layer makes); the 10-wide output layer stores W out-major ({@code Dense.OUT_MAJOR_BELOW}), so
- * its weight gradient is {@code dWᵀ = dYᵀ·X} ({@code dW:10x128xB}) and its dX reads W as stored; the thesis CNN's convolution GEMMs per example ({@code convFwd}: W·col,
+ * its weight gradient is {@code dWᵀ = dYᵀ·X} ({@code dW:10x128xB}), its dX reads W as stored, and its forward
+ * runs feature-major, {@code Yᵀ = Wᵀ·Xᵀ} ({@code fwd:10xBx128}: A is W as stored, B the transposed
+ * activations; the two transposes around it are in {@code TransposeBenchmark}); the thesis CNN's convolution GEMMs per example ({@code convFwd}: W·col,
  * {@code convDW}: col·dyᵀ accumulating, {@code convDX}: Wᵀ·dy, A transposed; the first conv has 4 filters,
  * under {@code Conv2d.DOT_WEIGHT_GRADIENT_BELOW}, so its dW is {@code convDWnt}: {@link Kernels#gemmNT} of col
  * (9 x 676) and dy (4 x 676), accumulating, with no padding in either operand).
@@ -64,10 +66,10 @@ public class GemmBenchmark {
     @State(Scope.Thread)
     public static class Operands {
         @Param({
-                "fwd:512x128x784", "fwd:512x128x128", "fwd:512x10x128",
+                "fwd:512x128x784", "fwd:512x128x128", "fwd:10x512x128",
                 "dW:784x128x512", "dW:128x128x512", "dW:10x128x512",
                 "dX:512x128x128", "dX:512x128x10",
-                "fwd:16x128x784", "fwd:16x128x128", "fwd:16x10x128",
+                "fwd:16x128x784", "fwd:16x128x128", "fwd:10x16x128",
                 "dW:784x128x16", "dW:128x128x16", "dW:10x128x16",
                 "dX:16x128x128", "dX:16x128x10",
                 "convFwd:4x688x9", "convFwd:8x128x36", "convDWnt:9x4x676", "convDW:36x16x128", "convDX:36x128x8"})
