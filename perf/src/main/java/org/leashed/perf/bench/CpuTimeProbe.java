@@ -1,9 +1,14 @@
 package org.leashed.perf.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.leashed.nn.data.Dataset;
@@ -16,11 +21,13 @@ import org.leashed.nn.simd.Kernels;
  * other builds (the 2-vCPU guest of NOTES-nn.md, load average 30+) a wall-clock score includes the
  * time slices other processes got, a thread-CPU-time score does not (cache and memory-bandwidth
  * interference remain). Each figure is the best of 9 windows of about {@code 0.2 s} of CPU time
- * after a calibration window. Not a replacement for JMH: no forking, one JVM for everything.
+ * after a warm-up that lasts until the speed stops improving ({@link #bestCpuNs}). Not a replacement for
+ * JMH: one JVM per mode, except {@code gemm}, which runs each shape in a JVM of its own, as JMH forks do
+ * ({@code gemm SHAPE} runs one shape in this JVM).
  *
  * <pre>
  * OPENBLAS_NUM_THREADS=1 java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
- *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm|update|gradient|peak
+ *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm [SHAPE]|update|gradient|peak
  * </pre>
  */
 public final class CpuTimeProbe {
@@ -28,6 +35,7 @@ public final class CpuTimeProbe {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** GemmBenchmark's training shapes, read from its {@code @Param} so the two lists cannot drift apart. */
     private static final String[] SHAPES = gemmShapes();
+    private static final int MAX_WARMUP_WINDOWS = 40;
     private static volatile float sink;
 
     private CpuTimeProbe() {
@@ -41,30 +49,44 @@ public final class CpuTimeProbe {
         }
     }
 
-    /** Best CPU nanoseconds per call over 9 windows of about {@code windowNs}. */
+    /**
+     * Best CPU nanoseconds per call over 9 windows of about {@code windowNs}, after a warm-up that runs windows
+     * until 3 in a row have not beaten the best so far by 2 % (at most {@link #MAX_WARMUP_WINDOWS}). A fixed
+     * calibration window is not enough: on a cold JVM the vector GEMM stayed in the interpreter and C1 code for
+     * the whole first second (the compile queue is long with the Vector API's own methods on 2 vCPUs) and the
+     * first measurement of fwd:512x128x128 read 12 GFLOP/s against 206 for the same call after it.
+     */
     static double bestCpuNs(Runnable op, long windowNs) {
         long calls = 1;
         while (true) {
-            long t0 = THREADS.getCurrentThreadCpuTime();
-            for (long i = 0; i < calls; i++) {
-                op.run();
-            }
-            long dt = THREADS.getCurrentThreadCpuTime() - t0;
+            long dt = cpuNs(op, calls);
             if (dt > windowNs / 4) {
                 calls = Math.max(1, calls * windowNs / Math.max(1, dt));
                 break;
             }
             calls *= 2;
         }
+        double warmBest = Double.MAX_VALUE;
+        for (int w = 0, stale = 0; w < MAX_WARMUP_WINDOWS && stale < 3; w++) {
+            long dt = cpuNs(op, calls);
+            double perCall = dt / (double) calls;
+            stale = perCall < warmBest * 0.98 ? 0 : stale + 1;
+            warmBest = Math.min(warmBest, perCall);
+            calls = Math.max(1, calls * windowNs / Math.max(1, dt)); // the call got faster: keep windows near windowNs
+        }
         double best = Double.MAX_VALUE;
         for (int w = 0; w < 9; w++) {
-            long t0 = THREADS.getCurrentThreadCpuTime();
-            for (long i = 0; i < calls; i++) {
-                op.run();
-            }
-            best = Math.min(best, (THREADS.getCurrentThreadCpuTime() - t0) / (double) calls);
+            best = Math.min(best, cpuNs(op, calls) / (double) calls);
         }
         return best;
+    }
+
+    private static long cpuNs(Runnable op, long calls) {
+        long t0 = THREADS.getCurrentThreadCpuTime();
+        for (long i = 0; i < calls; i++) {
+            op.run();
+        }
+        return THREADS.getCurrentThreadCpuTime() - t0;
     }
 
     private static MemorySegment random(Arena arena, long count, long seed) {
@@ -74,6 +96,51 @@ public final class CpuTimeProbe {
             s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
         }
         return s;
+    }
+
+    /** One table row: the vector GEMM and OpenBLAS on {@code shape}, both in this JVM. */
+    private static void gemmRow(String shape) {
+        OpenBlas blas = OpenBlas.load();
+        GemmBenchmark.Operands g = new GemmBenchmark.Operands();
+        g.shape = shape;
+        g.setUp();
+        try {
+            double v = bestCpuNs(() -> g.run(g.vector), 200_000_000);
+            double o = bestCpuNs(() -> g.run(blas), 200_000_000);
+            System.out.printf("| %s | %.1f | %.1f | %.2f |%n", shape, g.flops() / v, g.flops() / o, o / v);
+        } finally {
+            g.tearDown();
+        }
+    }
+
+    /**
+     * {@link #gemmRow} in a fresh JVM (this one's binary, flags and class path), so that each shape's GEMM is
+     * compiled from its own profile, as in a JMH fork, and no recompilation caused by one shape's branches falls
+     * in another shape's windows. (The 0.6 GFLOP/s reading of the 10-wide forward in NOTES 16.14 was the cold
+     * start {@link #bestCpuNs} now warms up past: a JVM of its own alone still read 0.8.)
+     */
+    private static void gemmInChildJvm(String shape) {
+        String java = ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CpuTimeProbe.class.getName(), "gemm", shape));
+        try {
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int rc = child.waitFor();
+            String row = output.lines().filter(line -> line.startsWith("| " + shape + " |")).findFirst().orElse(null);
+            if (rc != 0 || row == null) {
+                throw new IllegalStateException("CpuTimeProbe gemm " + shape + " failed in its JVM (exit " + rc + "):\n" + output);
+            }
+            System.out.println(row);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a JVM for shape " + shape, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while shape " + shape + " ran", e);
+        }
     }
 
     public static void main(String[] args) {
@@ -90,19 +157,13 @@ public final class CpuTimeProbe {
                     }
                 }
                 case "gemm" -> {
-                    OpenBlas blas = OpenBlas.load();
+                    if (args.length > 1) { // one shape, in this JVM
+                        gemmRow(args[1]);
+                        return;
+                    }
                     System.out.println("| shape | vector GFLOP/s | OpenBLAS GFLOP/s | vector/OpenBLAS |");
                     for (String shape : SHAPES) {
-                        GemmBenchmark.Operands g = new GemmBenchmark.Operands();
-                        g.shape = shape;
-                        g.setUp();
-                        try {
-                            double v = bestCpuNs(() -> g.run(g.vector), 200_000_000);
-                            double o = bestCpuNs(() -> g.run(blas), 200_000_000);
-                            System.out.printf("| %s | %.1f | %.1f | %.2f |%n", shape, g.flops() / v, g.flops() / o, o / v);
-                        } finally {
-                            g.tearDown();
-                        }
+                        gemmInChildJvm(shape);
                     }
                 }
                 case "update" -> {
