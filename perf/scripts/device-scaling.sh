@@ -7,6 +7,7 @@
 #   scale16   MNIST/MLP b = 16 (T_c/T_u ~ 4: high contention): ASYNC/HOG/LSH inf/LSH 0 at m = 1..16
 #   cnn16     CNN b = 16, LSH and HOG at m = 1..16 (fixed update count: throughput)
 #   gemm      CpuTimeProbe peak and gemm on every training shape (single thread)
+#   variants  GemmVariantsProbe: the forward GEMM with B in place, packed into a panel, and over float[]
 # Results go to $RES (default /tmp/res) and, when $OUT is set, are packed to $OUT/res.tgz after every
 # section, so a run stopped at its time limit keeps what it measured. SECTIONS picks sections;
 # DEADLINE (seconds from start, default 520) skips the sections that would start after it.
@@ -14,7 +15,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 start=$(date +%s)
 res="${RES:-/tmp/res}"; mkdir -p "$res"
-sections="${SECTIONS:-scale512 tail512 elastic scale16 cnn16 gemm}"
+sections="${SECTIONS:-variants gemm scale512 tail512 elastic scale16 cnn16}"
 deadline="${DEADLINE:-520}"
 log="$res/device.log"
 say() { echo "[$(( $(date +%s) - start ))s] $*" | tee -a "$log"; }
@@ -56,6 +57,10 @@ for s in $sections; do case $s in
     "${probe[@]}" gemm >>"$res/gemm.txt" 2>&1 || say "gemm exited $?"
     "${probe[@]}" peak >>"$res/gemm.txt" 2>&1
     say "gemm done"; pack ;;
+  variants)
+    if (( $(date +%s) - start > deadline )); then say "skip variants: past the deadline"; continue; fi
+    "$java" "${jvm[@]}" -cp .dev/leashed.jar org.leashed.perf.bench.GemmVariantsProbe >"$res/variants.txt" 2>&1 || say "variants exited $?"
+    say "variants done"; pack ;;
   *) say "unknown section $s" ;;
 esac; done
 say "all done"; pack

@@ -1,0 +1,237 @@
+package org.leashed.perf.bench;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.leashed.nn.simd.Kernels;
+
+/**
+ * Four ways to run the forward GEMM {@code C(m, n) = A(m, k)·B(k, n)} (both row-major, {@code m % 4 == 0},
+ * {@code n} a multiple of four vectors), timed side by side in thread CPU time (NOTES 17.6):
+ * <ul>
+ * <li>{@code production}: {@link Kernels#gemm} (6x4 or 4x4 blocks reading B in place, NOTES 16.12);</li>
+ * <li>{@code inPlace}: 4x4 blocks that read B in place ({@code bp += ldb}) and A as {@code row + p * aCs},
+ * the loop form of {@link Kernels#gemm}'s 4x4 blocks, one block per call;</li>
+ * <li>{@code packed}: B's column block copied into a contiguous panel ({@code k} rows of four vectors) first,
+ * then 4x4 blocks whose A index is {@code row + p} and panel index {@code p * 4L}: both have a constant
+ * scale in the loop variable, so C2 can take the segments' bounds checks out of the loop;</li>
+ * <li>{@code heap}: the same loop over {@code float[]} copies of A and the panel (array range checks).</li>
+ * </ul>
+ * Each output element is the same FMA chain in all four (p = 0..k-1 from zero), so the results are
+ * bit-identical (GemmVariantsProbeTest). The question it answers: on Intel's server cores a 512-bit FMA
+ * shares ports 0 and 5 with scalar work, and the production 6x4 loop carries ten 64-bit bounds checks and
+ * five reloaded row offsets per k step (llvm-mca, icelake-server model: 20 cycles for 24 FMAs); does removing
+ * them recover the gap to OpenBLAS that the 16-core Xeon showed? On AMD Zen 5 all four run near the peak.
+ *
+ * <pre>
+ * java --add-modules=jdk.incubator.vector -cp perf/target/leashed.jar org.leashed.perf.bench.GemmVariantsProbe
+ * </pre>
+ */
+public final class GemmVariantsProbe {
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SP.length();
+    private static final int W = 4 * L;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final String[] SHAPES = {"512x128x784", "512x128x128", "16x128x784", "16x128x128"};
+    private static volatile float sink;
+    private static volatile int columnStride = 1;
+
+    private GemmVariantsProbe() {
+    }
+
+    /** {@link #packed} or {@link #heap} need these shapes; the production kernel takes any. */
+    static void requireShape(int m, int n, int k) {
+        if (m % 4 != 0 || n % W != 0 || k < 1) {
+            throw new IllegalArgumentException("GemmVariantsProbe needs m % 4 == 0, n % " + W + " == 0, k >= 1; got m="
+                    + m + " n=" + n + " k=" + k);
+        }
+    }
+
+    /** Packed-panel GEMM over segments; {@code panel} holds at least {@code k * 4L} floats. */
+    static void packed(int m, int n, int k, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment panel) {
+        requireShape(m, n, k);
+        for (int j0 = 0; j0 < n; j0 += W) {
+            for (int p = 0; p < k; p++) {
+                MemorySegment.copy(b, ((long) p * n + j0) * Float.BYTES, panel, (long) p * W * Float.BYTES, (long) W * Float.BYTES);
+            }
+            for (int i = 0; i < m; i += 4) {
+                block(k, a, (long) i * k, k, panel, c, (long) i * n + j0, n);
+            }
+        }
+    }
+
+    private static void block(int k, MemorySegment a, long a0, int lda, MemorySegment panel, MemorySegment c, long c0, int ldc) {
+        final long a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        final long v = (long) L * Float.BYTES;
+        for (int p = 0; p < k; p++) {
+            final long bo = (long) p * W * Float.BYTES;
+            FloatVector b0 = FloatVector.fromMemorySegment(SP, panel, bo, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(SP, panel, bo + v, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(SP, panel, bo + 2 * v, NATIVE);
+            FloatVector b3 = FloatVector.fromMemorySegment(SP, panel, bo + 3 * v, NATIVE);
+            FloatVector x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a0 + p));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a1 + p));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a2 + p));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a3 + p));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        // stores written out: a vector passed to a helper that C2 does not inline gets boxed
+        final long sv = (long) L * Float.BYTES, row = (long) ldc * Float.BYTES;
+        long q = c0 * Float.BYTES;
+        c00.intoMemorySegment(c, q, NATIVE); c01.intoMemorySegment(c, q + sv, NATIVE);
+        c02.intoMemorySegment(c, q + 2 * sv, NATIVE); c03.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c10.intoMemorySegment(c, q, NATIVE); c11.intoMemorySegment(c, q + sv, NATIVE);
+        c12.intoMemorySegment(c, q + 2 * sv, NATIVE); c13.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c20.intoMemorySegment(c, q, NATIVE); c21.intoMemorySegment(c, q + sv, NATIVE);
+        c22.intoMemorySegment(c, q + 2 * sv, NATIVE); c23.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c30.intoMemorySegment(c, q, NATIVE); c31.intoMemorySegment(c, q + sv, NATIVE);
+        c32.intoMemorySegment(c, q + 2 * sv, NATIVE); c33.intoMemorySegment(c, q + 3 * sv, NATIVE);
+    }
+
+    /** 4x4 blocks reading B in place with stride {@code n} and A with a column stride that C2 cannot see is 1. */
+    static void inPlace(int m, int n, int k, MemorySegment a, int aCs, MemorySegment b, MemorySegment c) {
+        requireShape(m, n, k);
+        for (int i = 0; i < m; i += 4) {
+            for (int j0 = 0; j0 < n; j0 += W) {
+                inPlaceBlock(k, a, (long) i * k, k, aCs, b, j0, n, c, (long) i * n + j0, n);
+            }
+        }
+    }
+
+    private static void inPlaceBlock(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                                     MemorySegment c, long c0, int ldc) {
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            final long ap = (long) p * aCs;
+            FloatVector b0 = FloatVector.fromMemorySegment(SP, b, bp * Float.BYTES, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(SP, b, (bp + L) * Float.BYTES, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(SP, b, (bp + 2L * L) * Float.BYTES, NATIVE);
+            FloatVector b3 = FloatVector.fromMemorySegment(SP, b, (bp + 3L * L) * Float.BYTES, NATIVE);
+            FloatVector x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a0 + ap));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a1 + ap));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a2 + ap));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a3 + ap));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        // stores written out: a vector passed to a helper that C2 does not inline gets boxed
+        final long sv = (long) L * Float.BYTES, row = (long) ldc * Float.BYTES;
+        long q = c0 * Float.BYTES;
+        c00.intoMemorySegment(c, q, NATIVE); c01.intoMemorySegment(c, q + sv, NATIVE);
+        c02.intoMemorySegment(c, q + 2 * sv, NATIVE); c03.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c10.intoMemorySegment(c, q, NATIVE); c11.intoMemorySegment(c, q + sv, NATIVE);
+        c12.intoMemorySegment(c, q + 2 * sv, NATIVE); c13.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c20.intoMemorySegment(c, q, NATIVE); c21.intoMemorySegment(c, q + sv, NATIVE);
+        c22.intoMemorySegment(c, q + 2 * sv, NATIVE); c23.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c30.intoMemorySegment(c, q, NATIVE); c31.intoMemorySegment(c, q + sv, NATIVE);
+        c32.intoMemorySegment(c, q + 2 * sv, NATIVE); c33.intoMemorySegment(c, q + 3 * sv, NATIVE);
+    }
+
+    /** The same packed GEMM over heap arrays; {@code panel} holds at least {@code k * 4L} floats. */
+    static void heap(int m, int n, int k, float[] a, float[] b, float[] c, float[] panel) {
+        requireShape(m, n, k);
+        for (int j0 = 0; j0 < n; j0 += W) {
+            for (int p = 0; p < k; p++) {
+                System.arraycopy(b, p * n + j0, panel, p * W, W);
+            }
+            for (int i = 0; i < m; i += 4) {
+                heapBlock(k, a, i * k, k, panel, c, i * n + j0, n);
+            }
+        }
+    }
+
+    private static void heapBlock(int k, float[] a, int a0, int lda, float[] panel, float[] c, int c0, int ldc) {
+        final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0; p < k; p++) {
+            final int bo = p * W;
+            FloatVector b0 = FloatVector.fromArray(SP, panel, bo);
+            FloatVector b1 = FloatVector.fromArray(SP, panel, bo + L);
+            FloatVector b2 = FloatVector.fromArray(SP, panel, bo + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(SP, panel, bo + 3 * L);
+            FloatVector x = FloatVector.broadcast(SP, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(SP, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(SP, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(SP, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        int q = c0;
+        c00.intoArray(c, q); c01.intoArray(c, q + L); c02.intoArray(c, q + 2 * L); c03.intoArray(c, q + 3 * L);
+        q += ldc;
+        c10.intoArray(c, q); c11.intoArray(c, q + L); c12.intoArray(c, q + 2 * L); c13.intoArray(c, q + 3 * L);
+        q += ldc;
+        c20.intoArray(c, q); c21.intoArray(c, q + L); c22.intoArray(c, q + 2 * L); c23.intoArray(c, q + 3 * L);
+        q += ldc;
+        c30.intoArray(c, q); c31.intoArray(c, q + L); c32.intoArray(c, q + 2 * L); c33.intoArray(c, q + 3 * L);
+    }
+
+    private static void row(String shape) {
+        String[] dims = shape.split("x");
+        int m = Integer.parseInt(dims[0]), n = Integer.parseInt(dims[1]), k = Integer.parseInt(dims[2]);
+        Kernels vector = Kernels.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate((long) m * k * Float.BYTES, 64);
+            MemorySegment b = arena.allocate((long) k * n * Float.BYTES, 64);
+            MemorySegment c = arena.allocate((long) m * n * Float.BYTES, 64);
+            MemorySegment panel = arena.allocate((long) k * W * Float.BYTES, 64);
+            SplittableRandom r = new SplittableRandom(7);
+            float[] ha = new float[m * k], hb = new float[k * n], hc = new float[m * n], hp = new float[k * W];
+            for (int i = 0; i < ha.length; i++) {
+                ha[i] = (float) r.nextGaussian();
+                a.setAtIndex(JAVA_FLOAT, i, ha[i]);
+            }
+            for (int i = 0; i < hb.length; i++) {
+                hb[i] = (float) r.nextGaussian();
+                b.setAtIndex(JAVA_FLOAT, i, hb[i]);
+            }
+            double flops = 2.0 * m * n * k;
+            double prod = CpuTimeProbe.bestCpuNs(() -> vector.gemm(m, n, k, a, 0, k, 1, b, 0, n, c, 0, n, false), 200_000_000);
+            int aCs = columnStride; // 1, read from a volatile so that C2 cannot fold it
+            double in = CpuTimeProbe.bestCpuNs(() -> inPlace(m, n, k, a, aCs, b, c), 200_000_000);
+            double pack = CpuTimeProbe.bestCpuNs(() -> packed(m, n, k, a, b, c, panel), 200_000_000);
+            double arr = CpuTimeProbe.bestCpuNs(() -> heap(m, n, k, ha, hb, hc, hp), 200_000_000);
+            sink += c.getAtIndex(JAVA_FLOAT, 0) + hc[0];
+            System.out.printf("| %s | %.1f | %.1f | %.1f (%.2fx) | %.1f (%.2fx) |%n", shape, flops / prod, flops / in, flops / pack,
+                    in / pack, flops / arr, in / arr);
+        }
+    }
+
+    public static void main(String[] args) {
+        System.out.println("kernels: " + Kernels.get().description() + "; JDK " + Runtime.version());
+        System.out.println("| fwd shape | production GFLOP/s | in place | packed segment (vs in place) | float[] (vs in place) |");
+        for (String shape : args.length > 0 ? args : SHAPES) {
+            row(shape);
+        }
+    }
+}

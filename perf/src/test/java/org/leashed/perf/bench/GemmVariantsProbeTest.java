@@ -1,0 +1,61 @@
+package org.leashed.perf.bench;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.leashed.nn.simd.Kernels;
+
+/** The probe's three experimental GEMMs compute the same bits as the scalar reference, so their timings compare like with like. */
+class GemmVariantsProbeTest {
+    private static final int W = 4 * FloatVector.SPECIES_PREFERRED.length();
+
+    @ParameterizedTest(name = "m={0} blocks={1} k={2}")
+    @CsvSource({"4, 1, 1", "4, 1, 3", "8, 2, 17", "12, 1, 33", "20, 2, 128", "16, 2, 784"})
+    void variantsMatchTheScalarReferenceBitForBit(int m, int blocks, int k) {
+        int n = blocks * W;
+        SplittableRandom r = new SplittableRandom(m * 31L + n * 7L + k);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate((long) m * k * Float.BYTES, 64);
+            MemorySegment b = arena.allocate((long) k * n * Float.BYTES, 64);
+            MemorySegment expected = arena.allocate((long) m * n * Float.BYTES, 64);
+            MemorySegment packed = arena.allocate((long) m * n * Float.BYTES, 64);
+            MemorySegment inPlace = arena.allocate((long) m * n * Float.BYTES, 64);
+            MemorySegment panel = arena.allocate((long) k * W * Float.BYTES, 64);
+            float[] ha = new float[m * k], hb = new float[k * n], hc = new float[m * n], hp = new float[k * W];
+            for (int i = 0; i < ha.length; i++) {
+                ha[i] = (float) r.nextGaussian();
+                a.setAtIndex(JAVA_FLOAT, i, ha[i]);
+            }
+            for (int i = 0; i < hb.length; i++) {
+                hb[i] = (float) r.nextGaussian();
+                b.setAtIndex(JAVA_FLOAT, i, hb[i]);
+            }
+            Kernels.scalar().gemm(m, n, k, a, 0, k, 1, b, 0, n, expected, 0, n, false);
+            GemmVariantsProbe.packed(m, n, k, a, b, packed, panel);
+            GemmVariantsProbe.heap(m, n, k, ha, hb, hc, hp);
+            GemmVariantsProbe.inPlace(m, n, k, a, 1, b, inPlace);
+            for (int i = 0; i < m * n; i++) {
+                int want = Float.floatToRawIntBits(expected.getAtIndex(JAVA_FLOAT, i));
+                assertEquals(want, Float.floatToRawIntBits(packed.getAtIndex(JAVA_FLOAT, i)), "packed, element " + i);
+                assertEquals(want, Float.floatToRawIntBits(hc[i]), "heap, element " + i);
+                assertEquals(want, Float.floatToRawIntBits(inPlace.getAtIndex(JAVA_FLOAT, i)), "in place, element " + i);
+            }
+        }
+    }
+
+    @Test
+    void shapesTheBlocksCannotCoverAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GemmVariantsProbe.requireShape(6, W, 8));
+        assertEquals("GemmVariantsProbe needs m % 4 == 0, n % " + W + " == 0, k >= 1; got m=6 n=" + W + " k=8", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> GemmVariantsProbe.requireShape(4, W + 1, 8));
+    }
+}
