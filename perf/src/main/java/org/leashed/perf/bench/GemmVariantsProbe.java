@@ -29,6 +29,10 @@ import org.leashed.nn.simd.Kernels;
  * five reloaded row offsets per k step (llvm-mca, icelake-server model: 20 cycles for 24 FMAs); does removing
  * them recover the gap to OpenBLAS that the 16-core Xeon showed? On AMD Zen 5 all four run near the peak.
  *
+ * <p>The blocks repeat each other (and {@code VectorKernels}) on purpose: the loop's exact form is what is
+ * measured, and a shared helper taking the accumulators would either box them (C2 does not inline a method
+ * this large) or change the compiled loop.
+ *
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp perf/target/leashed.jar org.leashed.perf.bench.GemmVariantsProbe
  * </pre>
@@ -196,6 +200,14 @@ public final class GemmVariantsProbe {
         c30.intoArray(c, q); c31.intoArray(c, q + L); c32.intoArray(c, q + 2 * L); c33.intoArray(c, q + 3 * L);
     }
 
+    /** Fills {@code heap} with standard normal floats and {@code segment} with the same values. */
+    static void fill(SplittableRandom r, float[] heap, MemorySegment segment) {
+        for (int i = 0; i < heap.length; i++) {
+            heap[i] = (float) r.nextGaussian();
+            segment.setAtIndex(JAVA_FLOAT, i, heap[i]);
+        }
+    }
+
     private static void row(String shape) {
         String[] dims = shape.split("x");
         int m = Integer.parseInt(dims[0]), n = Integer.parseInt(dims[1]), k = Integer.parseInt(dims[2]);
@@ -207,14 +219,8 @@ public final class GemmVariantsProbe {
             MemorySegment panel = arena.allocate((long) k * W * Float.BYTES, 64);
             SplittableRandom r = new SplittableRandom(7);
             float[] ha = new float[m * k], hb = new float[k * n], hc = new float[m * n], hp = new float[k * W];
-            for (int i = 0; i < ha.length; i++) {
-                ha[i] = (float) r.nextGaussian();
-                a.setAtIndex(JAVA_FLOAT, i, ha[i]);
-            }
-            for (int i = 0; i < hb.length; i++) {
-                hb[i] = (float) r.nextGaussian();
-                b.setAtIndex(JAVA_FLOAT, i, hb[i]);
-            }
+            fill(r, ha, a);
+            fill(r, hb, b);
             double flops = 2.0 * m * n * k;
             double prod = CpuTimeProbe.bestCpuNs(() -> vector.gemm(m, n, k, a, 0, k, 1, b, 0, n, c, 0, n, false), 200_000_000);
             int aCs = columnStride; // 1, read from a volatile so that C2 cannot fold it

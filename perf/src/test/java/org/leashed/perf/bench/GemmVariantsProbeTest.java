@@ -31,14 +31,8 @@ class GemmVariantsProbeTest {
             MemorySegment inPlace = arena.allocate((long) m * n * Float.BYTES, 64);
             MemorySegment panel = arena.allocate((long) k * W * Float.BYTES, 64);
             float[] ha = new float[m * k], hb = new float[k * n], hc = new float[m * n], hp = new float[k * W];
-            for (int i = 0; i < ha.length; i++) {
-                ha[i] = (float) r.nextGaussian();
-                a.setAtIndex(JAVA_FLOAT, i, ha[i]);
-            }
-            for (int i = 0; i < hb.length; i++) {
-                hb[i] = (float) r.nextGaussian();
-                b.setAtIndex(JAVA_FLOAT, i, hb[i]);
-            }
+            GemmVariantsProbe.fill(r, ha, a);
+            GemmVariantsProbe.fill(r, hb, b);
             Kernels.scalar().gemm(m, n, k, a, 0, k, 1, b, 0, n, expected, 0, n, false);
             GemmVariantsProbe.packed(m, n, k, a, b, packed, panel);
             GemmVariantsProbe.heap(m, n, k, ha, hb, hc, hp);
