@@ -42,6 +42,17 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * so the choice follows the CPU vendor; anything but AMD keeps the Intel-measured 4 rows.
      */
     static final boolean SIX_ROWS_FOR_LONG_CONTIGUOUS_K = "AuthenticAMD".equals(cpuVendor());
+    /**
+     * Whether {@code gemm} packs B's column blocks into a contiguous panel for contiguous A (NOTES 17.6);
+     * {@code -Dleashed.gemm.packB=false} turns it off, to compare or to fall back. Same bits either way.
+     */
+    static final boolean PACK_B = Boolean.parseBoolean(System.getProperty("leashed.gemm.packB", "true"));
+    /**
+     * Rows of A from which {@code gemm} packs B. Copying a k x 4-vector panel costs about what 4 rows of FMAs
+     * on it cost: at batch 16 (4 row groups) packing measured 0.86-0.87x of the in-place kernel on AMD
+     * (GemmVariantsProbe, NOTES 17.6); from 64 rows on the copy is spread over 16 groups or more.
+     */
+    static final int PACK_B_MIN_ROWS = 64;
 
     /*
      * The species must be a compile-time constant for C2 to intrinsify the Vector API: read from an
@@ -272,7 +283,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int nWide = nVec - nVec % wide;
         final int rem = n - nVec;
         final long panelFloats = rem > 0 ? (long) k * lanes : 0;
-        final MemorySegment scratch = rem > 0 || accumulate ? Scratch.floats(panelFloats + stageFloats(lanes)) : c;
+        // Contiguous A rows, many of them, C written directly (the MLP's forward and dX at batch 512): each
+        // 4-vector column block of B is first copied into a contiguous panel that all row groups share; see
+        // packedBlock4x4 for why. Same FMA chains, same bits.
+        final boolean packB = PACK_B && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && nWide > 0;
+        final long packAt = panelFloats + stageFloats(lanes);
+        final MemorySegment scratch = rem > 0 || accumulate || packB
+                ? Scratch.floats(packAt + (packB ? (long) k * wide : 0)) : c;
         final long stage = panelFloats;
         if (rem > 0) {
             packTail(k, b, bOff + nVec, ldb, rem, scratch);
@@ -289,7 +306,21 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // one call then computes their single vectors too, right after the 4x4 blocks (the first conv's
         // forward, 4 x 688 x 9: 10 4x4 blocks and a 4x3 in one call, 1.07x over two calls)
         final boolean rowPanel = !accumulate && m >= 4 && m < 8 && !(six && m >= 6) && nVec >= 3 * lanes;
-        if (nWide > 0 || rowPanel) {
+        if (packB) {
+            for (int j = 0; j < nWide; j += wide) {
+                packColumns(k, b, bOff + j, ldb, scratch, packAt);
+                int i = 0;
+                for (; six && i + 6 <= m; i += 6) {
+                    packedBlock6x4(k, a, aOff + (long) i * aRowStride, aRowStride, scratch, packAt, c, cOff + (long) i * ldc + j, ldc);
+                }
+                for (; i + 4 <= m; i += 4) {
+                    packedBlock4x4(k, a, aOff + (long) i * aRowStride, aRowStride, scratch, packAt, c, cOff + (long) i * ldc + j, ldc);
+                }
+                for (; i < m; i++) {
+                    block1x4(k, a, aOff + (long) i * aRowStride, 1, scratch, packAt, wide, c, cOff + (long) i * ldc + j);
+                }
+            }
+        } else if (nWide > 0 || rowPanel) {
             int i = 0;
             for (; six && i + 6 <= m; i += 6) {
                 final long aRow = aOff + (long) i * aRowStride;
@@ -414,6 +445,121 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 panel.setAtIndex(F, dst + t, 0f);
             }
         }
+    }
+
+    /** {@code panel(k, 4 vectors) at at = B(0..k, 4 vectors from bCol)}: whole vectors, moved as they are. */
+    private void packColumns(int k, MemorySegment b, long bCol, int ldb, MemorySegment panel, long at) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        final long v = (long) L * Float.BYTES;
+        for (int p = 0; p < k; p++) {
+            final long src = (bCol + (long) p * ldb) * Float.BYTES;
+            final long dst = (at + (long) p * 4 * L) * Float.BYTES;
+            FloatVector.fromMemorySegment(sp, b, src, NATIVE).intoMemorySegment(panel, dst, NATIVE);
+            FloatVector.fromMemorySegment(sp, b, src + v, NATIVE).intoMemorySegment(panel, dst + v, NATIVE);
+            FloatVector.fromMemorySegment(sp, b, src + 2 * v, NATIVE).intoMemorySegment(panel, dst + 2 * v, NATIVE);
+            FloatVector.fromMemorySegment(sp, b, src + 3 * v, NATIVE).intoMemorySegment(panel, dst + 3 * v, NATIVE);
+        }
+    }
+
+    /**
+     * {@code C(4, 4 vectors) at d0 = A(4 contiguous rows at a0, k) . panel(k, 4 vectors at po)}, the panel from
+     * {@link #packColumns}. Both indices are the loop variable times a constant plus an invariant ({@code a_r + p},
+     * {@code po + 4L p}), so C2 hoists the segments' bounds checks out of the loop and the row bases stay in
+     * registers: per k step 4 broadcasts and 4 loads from memory, 16 FMAs and 4 scalar instructions. Reading B in
+     * place ({@code bp += ldb}, {@code ap = p * aCs}) leaves a 64-bit compare and branch per load and reloads
+     * spilled row offsets from the stack. On Intel's server cores that scalar work shares ports 0 and 5 with the
+     * 512-bit FMAs: llvm-mca's icelake-server model gives the in-place 6x4 loop 60 % of the FMA rate and this one
+     * 92 %, and the 16-core Xeon of NOTES 17.5 ran the in-place kernels at 48-64 % of its peak. On AMD Zen 5,
+     * whose integer and FP pipes are separate, both forms run at the peak (NOTES 17.6).
+     */
+    private void packedBlock4x4(int k, MemorySegment a, long a0, int aRs, MemorySegment panel, long po, MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        final long v = (long) L * Float.BYTES;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        final long pb = po * Float.BYTES;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0; p < k; p++) {
+            final long bo = pb + (long) p * 4 * v;
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, panel, bo, NATIVE), b1 = FloatVector.fromMemorySegment(sp, panel, bo + v, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(sp, panel, bo + 2 * v, NATIVE), b3 = FloatVector.fromMemorySegment(sp, panel, bo + 3 * v, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + p));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + p));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + p));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + p));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        final long row = (long) ldd * Float.BYTES;
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+    }
+
+    /** {@link #packedBlock4x4} with 6 rows: 24 FMAs per k step, 29 of the 32 vector registers. */
+    private void packedBlock6x4(int k, MemorySegment a, long a0, int aRs, MemorySegment panel, long po, MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        final long v = (long) L * Float.BYTES;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs;
+        final long pb = po * Float.BYTES;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int p = 0; p < k; p++) {
+            final long bo = pb + (long) p * 4 * v;
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, panel, bo, NATIVE), b1 = FloatVector.fromMemorySegment(sp, panel, bo + v, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(sp, panel, bo + 2 * v, NATIVE), b3 = FloatVector.fromMemorySegment(sp, panel, bo + 3 * v, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + p));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + p));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + p));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + p));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a4 + p));
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a5 + p));
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        final long row = (long) ldd * Float.BYTES;
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c40.intoMemorySegment(d, q, NATIVE); c41.intoMemorySegment(d, q + v, NATIVE);
+        c42.intoMemorySegment(d, q + 2 * v, NATIVE); c43.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c50.intoMemorySegment(d, q, NATIVE); c51.intoMemorySegment(d, q + v, NATIVE);
+        c52.intoMemorySegment(d, q + 2 * v, NATIVE); c53.intoMemorySegment(d, q + 3 * v, NATIVE);
     }
 
     /** {@code D(6, 4 vectors) at d0 (leading dimension ldd) = A(6 rows at a0, k) . B(k, 4 vectors at bp)}. */

@@ -134,7 +134,12 @@ class KernelEquivalenceTest {
                         // 1, 2 or 3 of them (the 4x3 block then overlaps the 4x4 blocks), with and without a column
                         // tail; m = 6 takes 4-row blocks only with contiguous A and k > 256
                         Arguments.of(s, 4, 80, 9), Arguments.of(s, 5, 101, 6), Arguments.of(s, 6, 101, 300), Arguments.of(s, 4, 48, 5),
-                        Arguments.of(s, 7, 35, 260)),
+                        Arguments.of(s, 7, 35, 260),
+                        // B packed into a contiguous panel (contiguous A, no accumulate, m >= PACK_B_MIN_ROWS): 6-row
+                        // blocks then 4 (70 = 11 x 6 + 4), one row left after them (67), k > 256 where 4-row blocks run
+                        // on non-AMD hosts (65 = 16 x 4 + 1), a column tail after the packed blocks (131, 200)
+                        Arguments.of(s, 64, 64, 7), Arguments.of(s, 70, 131, 33), Arguments.of(s, 67, 200, 20),
+                        Arguments.of(s, 65, 64, 300)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 

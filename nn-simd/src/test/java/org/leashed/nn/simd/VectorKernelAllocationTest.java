@@ -33,10 +33,12 @@ class VectorKernelAllocationTest {
     private static final int WINDOWS = 200;
     private static final int CALLS_PER_WINDOW = 200;
 
-    /** m, n, k: the shapes the colleague measured (4,100,9), (8,121,36), (3,10,7), plus output-layer, remainder and 4-row panel shapes. */
+    /** m, n, k: the shapes the colleague measured (4,100,9), (8,121,36), (3,10,7), plus output-layer, remainder, 4-row panel and packed-B shapes. */
     private static final int[][] SHAPES = {{4, 100, 9}, {8, 121, 36}, {3, 10, 7}, {4, 10, 128}, {5, 10, 17}, {13, 128, 9},
         {1, 1, 1}, {7, 33, 5}, {16, 70, 3}, {128, 10, 64},
-        {9, 16, 688}, {27, 16, 30}, {11, 21, 4}, {6, 60, 13}, {4, 688, 9}, {5, 80, 9}, {9, 4, 676}, {12, 4, 100}};
+        {9, 16, 688}, {27, 16, 30}, {11, 21, 4}, {6, 60, 13}, {4, 688, 9}, {5, 80, 9}, {9, 4, 676}, {12, 4, 100},
+        // B packed into the thread's scratch panel (m >= PACK_B_MIN_ROWS, contiguous A)
+        {70, 64, 33}, {65, 131, 20}};
 
     @Test
     void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
