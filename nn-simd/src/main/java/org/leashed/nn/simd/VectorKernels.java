@@ -43,10 +43,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final boolean SIX_ROWS_FOR_LONG_CONTIGUOUS_K = "AuthenticAMD".equals(cpuVendor());
     /**
-     * Whether {@code gemm} packs B's column blocks into a contiguous panel for contiguous A (NOTES 17.6);
-     * {@code -Dleashed.gemm.packB=false} turns it off, to compare or to fall back. Same bits either way.
+     * Whether the production kernels pack B's column blocks into a contiguous panel for contiguous A (NOTES
+     * 17.6): {@code -Dleashed.gemm.packB=true|false} if given, else on everywhere but on AMD. On AMD (Zen 5) the
+     * GEMMs run at the peak either way and MLP T_c measured a median 1.026x slower with it over 14 alternated
+     * pairs; on Intel llvm-mca gives the packed loop 92 % of the FMA rate against 60 % in place, a model the next
+     * device run must confirm (GemmVariantsProbe). Same bits either way.
      */
-    static final boolean PACK_B = Boolean.parseBoolean(System.getProperty("leashed.gemm.packB", "true"));
+    static final boolean PACK_B = Boolean.parseBoolean(
+            System.getProperty("leashed.gemm.packB", Boolean.toString(!"AuthenticAMD".equals(cpuVendor()))));
     /**
      * Rows of A from which {@code gemm} packs B. Copying a k x 4-vector panel costs about what 4 rows of FMAs
      * on it cost: at batch 16 (4 row groups) packing measured 0.86-0.87x of the in-place kernel on AMD
@@ -61,7 +65,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * field; in production only the preferred subclass is loaded, the call is monomorphic, inlined and
      * folded. Tests load all four (slower, still correct).
      */
-    VectorKernels() {
+    VectorKernels(boolean packB) {
+        this.packB = packB;
         final VectorSpecies<Float> sp = species();
         @SuppressWarnings("unchecked")
         final VectorShuffle<Float>[] lanes = new VectorShuffle[sp.length()];
@@ -119,6 +124,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         ntOrder = order;
     }
 
+    /** Whether {@code gemm} packs B for contiguous A from {@link #PACK_B_MIN_ROWS} rows ({@link #PACK_B} in production). */
+    private final boolean packB;
+
     /** {@link #gemmNT}'s two-source selects, [2h] and [2h + 1] for tree level h, and the final lane order (16 lanes only). */
     private final float[][] ntTree;
     private final float[] ntOrder;
@@ -144,11 +152,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     /** Kernels over {@code species} (64, 128, 256 or 512 bits); tests use every width. */
     public static VectorKernels of(VectorSpecies<Float> species) {
+        return of(species, PACK_B);
+    }
+
+    /** {@link #of(VectorSpecies)} with B packing on or off, whatever the CPU: tests run both paths. */
+    static VectorKernels of(VectorSpecies<Float> species, boolean packB) {
         return switch (species.vectorBitSize()) {
-            case 64 -> new S64();
-            case 128 -> new S128();
-            case 256 -> new S256();
-            case 512 -> new S512();
+            case 64 -> new S64(packB);
+            case 128 -> new S128(packB);
+            case 256 -> new S256(packB);
+            case 512 -> new S512(packB);
             default -> throw new IllegalArgumentException("species must be 64, 128, 256 or 512 bits, got " + species);
         };
     }
@@ -161,6 +174,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S64 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_64;
+
+        S64(boolean packB) {
+            super(packB);
+        }
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_64;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
@@ -182,6 +199,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S128 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
+
+        S128(boolean packB) {
+            super(packB);
+        }
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_128;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
@@ -203,6 +224,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S256 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
+
+        S256(boolean packB) {
+            super(packB);
+        }
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_256;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
@@ -224,6 +249,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S512 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
+
+        S512(boolean packB) {
+            super(packB);
+        }
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_512;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_128;
 
@@ -286,7 +315,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // Contiguous A rows, many of them, C written directly (the MLP's forward and dX at batch 512): each
         // 4-vector column block of B is first copied into a contiguous panel that all row groups share; see
         // packedBlock4x4 for why. Same FMA chains, same bits.
-        final boolean packB = PACK_B && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && nWide > 0;
+        final boolean packB = this.packB && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && nWide > 0;
         final long packAt = panelFloats + stageFloats(lanes);
         final MemorySegment scratch = rem > 0 || accumulate || packB
                 ? Scratch.floats(packAt + (packB ? (long) k * wide : 0)) : c;
@@ -2249,6 +2278,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     @Override
     public String description() {
-        return "vector(" + species().vectorBitSize() + "-bit, " + species().length() + " lanes)";
+        return "vector(" + species().vectorBitSize() + "-bit, " + species().length() + " lanes"
+                + (packB ? ", GEMM B packed from " + PACK_B_MIN_ROWS + " rows)" : ")");
     }
 }

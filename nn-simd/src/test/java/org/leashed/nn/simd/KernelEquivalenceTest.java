@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -143,6 +144,11 @@ class KernelEquivalenceTest {
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
+    /** {@code v}, and where {@code m} reaches the packing threshold the same width with B packing on and off. */
+    private static List<Kernels> packingBothWays(VectorSpecies<Float> species, int m, Kernels v) {
+        return m >= VectorKernels.PACK_B_MIN_ROWS ? List.of(VectorKernels.of(species, false), VectorKernels.of(species, true)) : List.of(v);
+    }
+
     @ParameterizedTest
     @MethodSource("shapes")
     void shouldMatchScalarGemmWhenShapesAreOdd(VectorSpecies<Float> species, int m, int n, int k) {
@@ -157,11 +163,15 @@ class KernelEquivalenceTest {
                     int rs = transposedA ? 1 : k;
                     int cs = transposedA ? m : 1;
                     MemorySegment c1 = random(arena, (long) m * n + 1, r);
-                    MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c1);
+                    MemorySegment c0 = arena.allocate(c1.byteSize()).copyFrom(c1);
                     s.gemm(m, n, k, a, 1, rs, cs, b, 2, n, c1, 1, n, accumulate);
-                    v.gemm(m, n, k, a, 1, rs, cs, b, 2, n, c2, 1, n, accumulate);
-                    // same FMA order per output element: exact
-                    assertSameFloats(c1, c2, 0, (long) m * n + 1, "gemm m=" + m + " n=" + n + " k=" + k + " tA=" + transposedA + " acc=" + accumulate);
+                    for (Kernels vk : packingBothWays(species, m, v)) {
+                        MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c0);
+                        vk.gemm(m, n, k, a, 1, rs, cs, b, 2, n, c2, 1, n, accumulate);
+                        // same FMA order per output element: exact
+                        assertSameFloats(c1, c2, 0, (long) m * n + 1, "gemm m=" + m + " n=" + n + " k=" + k + " tA=" + transposedA
+                                + " acc=" + accumulate + " " + vk.description());
+                    }
                 }
             }
             MemorySegment t1 = arena.allocate((long) m * k * 4 + 4);
@@ -200,11 +210,14 @@ class KernelEquivalenceTest {
                     int cs = transposedA ? m : 1;
                     long cLength = (long) (m - 1) * ldc + n;
                     MemorySegment c1 = random(arena, cLength, r).asSlice(0, cLength * Float.BYTES);
-                    MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c1);
+                    MemorySegment c0 = arena.allocate(c1.byteSize()).copyFrom(c1);
                     s.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c1, 0, ldc, accumulate);
-                    v.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c2, 0, ldc, accumulate);
-                    assertSameFloats(c1, c2, 0, cLength, "gemm ldb=" + ldb + " ldc=" + ldc + " m=" + m + " n=" + n + " k=" + k
-                            + " tA=" + transposedA + " acc=" + accumulate);
+                    for (Kernels vk : packingBothWays(species, m, v)) {
+                        MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c0);
+                        vk.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c2, 0, ldc, accumulate);
+                        assertSameFloats(c1, c2, 0, cLength, "gemm ldb=" + ldb + " ldc=" + ldc + " m=" + m + " n=" + n + " k=" + k
+                                + " tA=" + transposedA + " acc=" + accumulate + " " + vk.description());
+                    }
                 }
             }
         }

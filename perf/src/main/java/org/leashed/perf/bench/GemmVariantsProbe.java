@@ -15,9 +15,10 @@ import org.leashed.nn.simd.Kernels;
  * Four ways to run the forward GEMM {@code C(m, n) = A(m, k)·B(k, n)} (both row-major, {@code m % 4 == 0},
  * {@code n} a multiple of four vectors), timed side by side in thread CPU time (NOTES 17.6):
  * <ul>
- * <li>{@code production}: {@link Kernels#gemm}, which packs B itself from 64 rows of A on (NOTES 17.6);</li>
+ * <li>{@code production}: {@link Kernels#gemm}, which packs B itself from 64 rows of A where B packing is on
+ * (every CPU but AMD by default, NOTES 17.6);</li>
  * <li>{@code inPlace}: 4x4 blocks that read B in place ({@code bp += ldb}) and A as {@code row + p * aCs},
- * the loop form {@link Kernels#gemm} runs below 64 rows and ran for every shape before NOTES 17.6;</li>
+ * the loop form {@link Kernels#gemm} runs where it does not pack;</li>
  * <li>{@code packed}: B's column block copied into a contiguous panel ({@code k} rows of four vectors) first,
  * then 4x4 blocks whose A index is {@code row + p} and panel index {@code p * 4L}: both have a constant
  * scale in the loop variable, so C2 can take the segments' bounds checks out of the loop;</li>
