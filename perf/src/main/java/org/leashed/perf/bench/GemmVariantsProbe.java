@@ -13,7 +13,9 @@ import org.leashed.nn.simd.Kernels;
 
 /**
  * Four ways to run the forward GEMM {@code C(m, n) = A(m, k)·B(k, n)} (both row-major, {@code m % 4 == 0},
- * {@code n} a multiple of four vectors), timed side by side in thread CPU time (NOTES 17.6):
+ * {@code n} a multiple of four vectors), timed side by side in thread CPU time (NOTES 17.6), and three ways
+ * to run the weight gradient {@code C = Aᵀ·B} with A stored (k, m) (shapes {@code dW:MxNxK}: production,
+ * in place, and {@link #packedTransposed}):
  * <ul>
  * <li>{@code production}: {@link Kernels#gemm}, which packs B itself from 64 rows of A where B packing is on
  * (every CPU but AMD by default, NOTES 17.6);</li>
@@ -43,7 +45,8 @@ public final class GemmVariantsProbe {
     private static final int L = SP.length();
     private static final int W = 4 * L;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    private static final String[] SHAPES = {"512x128x784", "512x128x128", "16x128x784", "16x128x128"};
+    private static final String[] SHAPES = {"fwd:512x128x784", "fwd:512x128x128", "fwd:16x128x784", "fwd:16x128x128",
+        "dW:784x128x512", "dW:128x128x512", "dW:784x128x16", "dW:128x128x16"};
     private static volatile float sink;
     private static volatile int columnStride = 1;
 
@@ -109,12 +112,12 @@ public final class GemmVariantsProbe {
         c32.intoMemorySegment(c, q + 2 * sv, NATIVE); c33.intoMemorySegment(c, q + 3 * sv, NATIVE);
     }
 
-    /** 4x4 blocks reading B in place with stride {@code n} and A with a column stride that C2 cannot see is 1. */
-    static void inPlace(int m, int n, int k, MemorySegment a, int aCs, MemorySegment b, MemorySegment c) {
+    /** 4x4 blocks reading B in place with stride {@code n} and A through strides C2 does not know (element (i, p) at {@code i aRs + p aCs}). */
+    static void inPlace(int m, int n, int k, MemorySegment a, int aRs, int aCs, MemorySegment b, MemorySegment c) {
         requireShape(m, n, k);
         for (int i = 0; i < m; i += 4) {
             for (int j0 = 0; j0 < n; j0 += W) {
-                inPlaceBlock(k, a, (long) i * k, k, aCs, b, j0, n, c, (long) i * n + j0, n);
+                inPlaceBlock(k, a, (long) i * aRs, aRs, aCs, b, j0, n, c, (long) i * n + j0, n);
             }
         }
     }
@@ -139,6 +142,71 @@ public final class GemmVariantsProbe {
             x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a2 + ap));
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
             x = FloatVector.broadcast(SP, a.getAtIndex(JAVA_FLOAT, a3 + ap));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        // stores written out: a vector passed to a helper that C2 does not inline gets boxed
+        final long sv = (long) L * Float.BYTES, row = (long) ldc * Float.BYTES;
+        long q = c0 * Float.BYTES;
+        c00.intoMemorySegment(c, q, NATIVE); c01.intoMemorySegment(c, q + sv, NATIVE);
+        c02.intoMemorySegment(c, q + 2 * sv, NATIVE); c03.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c10.intoMemorySegment(c, q, NATIVE); c11.intoMemorySegment(c, q + sv, NATIVE);
+        c12.intoMemorySegment(c, q + 2 * sv, NATIVE); c13.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c20.intoMemorySegment(c, q, NATIVE); c21.intoMemorySegment(c, q + sv, NATIVE);
+        c22.intoMemorySegment(c, q + 2 * sv, NATIVE); c23.intoMemorySegment(c, q + 3 * sv, NATIVE);
+        q += row;
+        c30.intoMemorySegment(c, q, NATIVE); c31.intoMemorySegment(c, q + sv, NATIVE);
+        c32.intoMemorySegment(c, q + 2 * sv, NATIVE); c33.intoMemorySegment(c, q + 3 * sv, NATIVE);
+    }
+
+    /**
+     * {@code C = Aᵀ·B} for A stored (k, m) row-major (the weight gradient {@code dW = Xᵀ·dY}): every 4-vector
+     * column block of B packed into {@code panels} ({@code k * n} floats) first, then per 4-row group A's 4
+     * contiguous floats of each k step copied k-major into {@code rows} ({@code 4k} floats, one 128-bit move per
+     * step), and 4x4 blocks whose A index is {@code 4p + r} and panel index {@code 4Lp}.
+     */
+    static void packedTransposed(int m, int n, int k, MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment panels,
+                                 MemorySegment rows) {
+        requireShape(m, n, k);
+        for (int j0 = 0; j0 < n; j0 += W) {
+            for (int p = 0; p < k; p++) {
+                MemorySegment.copy(b, ((long) p * n + j0) * Float.BYTES, panels, ((long) j0 * k + (long) p * W) * Float.BYTES,
+                        (long) W * Float.BYTES);
+            }
+        }
+        for (int i = 0; i < m; i += 4) {
+            for (int p = 0; p < k; p++) {
+                FloatVector.fromMemorySegment(FloatVector.SPECIES_128, a, ((long) p * m + i) * Float.BYTES, NATIVE)
+                        .intoMemorySegment(rows, (long) p * 4 * Float.BYTES, NATIVE);
+            }
+            for (int j0 = 0; j0 < n; j0 += W) {
+                kMajorBlock(k, rows, panels, (long) j0 * k, c, (long) i * n + j0, n);
+            }
+        }
+    }
+
+    private static void kMajorBlock(int k, MemorySegment rows, MemorySegment panel, long po, MemorySegment c, long c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(SP), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        final long v = (long) L * Float.BYTES;
+        final long pb = po * Float.BYTES;
+        for (int p = 0; p < k; p++) {
+            final long bo = pb + (long) p * W * Float.BYTES;
+            final long ao = (long) p * 4;
+            FloatVector b0 = FloatVector.fromMemorySegment(SP, panel, bo, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(SP, panel, bo + v, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(SP, panel, bo + 2 * v, NATIVE);
+            FloatVector b3 = FloatVector.fromMemorySegment(SP, panel, bo + 3 * v, NATIVE);
+            FloatVector x = FloatVector.broadcast(SP, rows.getAtIndex(JAVA_FLOAT, ao));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(SP, rows.getAtIndex(JAVA_FLOAT, ao + 1));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(SP, rows.getAtIndex(JAVA_FLOAT, ao + 2));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(SP, rows.getAtIndex(JAVA_FLOAT, ao + 3));
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
         // stores written out: a vector passed to a helper that C2 does not inline gets boxed
@@ -210,8 +278,13 @@ public final class GemmVariantsProbe {
     }
 
     private static void row(String shape) {
-        String[] dims = shape.split("x");
+        final boolean transposed = shape.startsWith("dW:");
+        String[] dims = shape.substring(shape.indexOf(':') + 1).split("x");
         int m = Integer.parseInt(dims[0]), n = Integer.parseInt(dims[1]), k = Integer.parseInt(dims[2]);
+        if (transposed) {
+            transposedRow(shape, m, n, k);
+            return;
+        }
         Kernels vector = Kernels.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = arena.allocate((long) m * k * Float.BYTES, 64);
@@ -225,7 +298,7 @@ public final class GemmVariantsProbe {
             double flops = 2.0 * m * n * k;
             double prod = CpuTimeProbe.bestCpuNs(() -> vector.gemm(m, n, k, a, 0, k, 1, b, 0, n, c, 0, n, false), 200_000_000);
             int aCs = columnStride; // 1, read from a volatile so that C2 cannot fold it
-            double in = CpuTimeProbe.bestCpuNs(() -> inPlace(m, n, k, a, aCs, b, c), 200_000_000);
+            double in = CpuTimeProbe.bestCpuNs(() -> inPlace(m, n, k, a, k, aCs, b, c), 200_000_000);
             double pack = CpuTimeProbe.bestCpuNs(() -> packed(m, n, k, a, b, c, panel), 200_000_000);
             double arr = CpuTimeProbe.bestCpuNs(() -> heap(m, n, k, ha, hb, hc, hp), 200_000_000);
             sink += c.getAtIndex(JAVA_FLOAT, 0) + hc[0];
@@ -234,9 +307,31 @@ public final class GemmVariantsProbe {
         }
     }
 
+    /** A dW row: production, in place and packed (B panels, A k-major) on {@code C = Aᵀ·B}, A stored (k, m). */
+    private static void transposedRow(String shape, int m, int n, int k) {
+        Kernels vector = Kernels.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate((long) m * k * Float.BYTES, 64);
+            MemorySegment b = arena.allocate((long) k * n * Float.BYTES, 64);
+            MemorySegment c = arena.allocate((long) m * n * Float.BYTES, 64);
+            MemorySegment panels = arena.allocate((long) k * n * Float.BYTES, 64);
+            MemorySegment rows = arena.allocate(4L * k * Float.BYTES, 64);
+            SplittableRandom r = new SplittableRandom(7);
+            fill(r, new float[m * k], a);
+            fill(r, new float[k * n], b);
+            double flops = 2.0 * m * n * k;
+            double prod = CpuTimeProbe.bestCpuNs(() -> vector.gemm(m, n, k, a, 0, 1, m, b, 0, n, c, 0, n, false), 200_000_000);
+            int aRs = columnStride; // 1, read from a volatile so that C2 cannot fold it
+            double in = CpuTimeProbe.bestCpuNs(() -> inPlace(m, n, k, a, aRs, m, b, c), 200_000_000);
+            double pack = CpuTimeProbe.bestCpuNs(() -> packedTransposed(m, n, k, a, b, c, panels, rows), 200_000_000);
+            sink += c.getAtIndex(JAVA_FLOAT, 0);
+            System.out.printf("| %s | %.1f | %.1f | %.1f (%.2fx) | - |%n", shape, flops / prod, flops / in, flops / pack, in / pack);
+        }
+    }
+
     public static void main(String[] args) {
         System.out.println("kernels: " + Kernels.get().description() + "; JDK " + Runtime.version());
-        System.out.println("| fwd shape | production GFLOP/s | in place | packed segment (vs in place) | float[] (vs in place) |");
+        System.out.println("| shape | production GFLOP/s | in place | packed segment (vs in place) | float[] (vs in place) |");
         for (String shape : args.length > 0 ? args : SHAPES) {
             row(shape);
         }

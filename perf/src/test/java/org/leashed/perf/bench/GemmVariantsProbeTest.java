@@ -36,11 +36,36 @@ class GemmVariantsProbeTest {
             Kernels.scalar().gemm(m, n, k, a, 0, k, 1, b, 0, n, expected, 0, n, false);
             GemmVariantsProbe.packed(m, n, k, a, b, packed, panel);
             GemmVariantsProbe.heap(m, n, k, ha, hb, hc, hp);
-            GemmVariantsProbe.inPlace(m, n, k, a, 1, b, inPlace);
+            GemmVariantsProbe.inPlace(m, n, k, a, k, 1, b, inPlace);
             for (int i = 0; i < m * n; i++) {
                 int want = Float.floatToRawIntBits(expected.getAtIndex(JAVA_FLOAT, i));
                 assertEquals(want, Float.floatToRawIntBits(packed.getAtIndex(JAVA_FLOAT, i)), "packed, element " + i);
                 assertEquals(want, Float.floatToRawIntBits(hc[i]), "heap, element " + i);
+                assertEquals(want, Float.floatToRawIntBits(inPlace.getAtIndex(JAVA_FLOAT, i)), "in place, element " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "dW m={0} blocks={1} k={2}")
+    @CsvSource({"4, 1, 1", "8, 2, 5", "12, 1, 33", "20, 2, 128", "16, 2, 512"})
+    void transposedVariantsMatchTheScalarReferenceBitForBit(int m, int blocks, int k) {
+        int n = blocks * W;
+        SplittableRandom r = new SplittableRandom(m * 17L + n * 3L + k);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate((long) m * k * Float.BYTES, 64); // stored (k, m): C = Aᵀ·B
+            MemorySegment b = arena.allocate((long) k * n * Float.BYTES, 64);
+            GemmVariantsProbe.fill(r, new float[m * k], a);
+            GemmVariantsProbe.fill(r, new float[k * n], b);
+            MemorySegment expected = arena.allocate((long) m * n * Float.BYTES, 64);
+            MemorySegment packed = arena.allocate((long) m * n * Float.BYTES, 64);
+            MemorySegment inPlace = arena.allocate((long) m * n * Float.BYTES, 64);
+            Kernels.scalar().gemm(m, n, k, a, 0, 1, m, b, 0, n, expected, 0, n, false);
+            GemmVariantsProbe.packedTransposed(m, n, k, a, b, packed, arena.allocate((long) k * n * Float.BYTES, 64),
+                    arena.allocate(4L * k * Float.BYTES, 64));
+            GemmVariantsProbe.inPlace(m, n, k, a, 1, m, b, inPlace);
+            for (int i = 0; i < m * n; i++) {
+                int want = Float.floatToRawIntBits(expected.getAtIndex(JAVA_FLOAT, i));
+                assertEquals(want, Float.floatToRawIntBits(packed.getAtIndex(JAVA_FLOAT, i)), "packed, element " + i);
                 assertEquals(want, Float.floatToRawIntBits(inPlace.getAtIndex(JAVA_FLOAT, i)), "in place, element " + i);
             }
         }
