@@ -7,7 +7,7 @@
 #   scale16   MNIST/MLP b = 16 (T_c/T_u ~ 4: high contention): ASYNC/HOG/LSH inf/LSH 0 at m = 1..16
 #   cnn16     CNN b = 16, LSH and HOG at m = 1..16 (fixed update count: throughput)
 #   gemm      CpuTimeProbe peak and gemm on every training shape (single thread)
-#   variants  GemmVariantsProbe: the forward GEMM with B in place, packed into a panel, and over float[]
+#   variants  GemmVariantsProbe: forward and dW GEMMs in place against packed panels (NOTES 17.6)
 # Results go to $RES (default /tmp/res) and, when $OUT is set, are packed to $OUT/res.tgz after every
 # section, so a run stopped at its time limit keeps what it measured. SECTIONS picks sections;
 # DEADLINE (seconds from start, default 520) skips the sections that would start after it.
