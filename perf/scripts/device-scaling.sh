@@ -19,7 +19,8 @@ sections="${SECTIONS:-variants gemm scale512 tail512 elastic scale16 cnn16}"
 deadline="${DEADLINE:-520}"
 log="$res/device.log"
 say() { echo "[$(( $(date +%s) - start ))s] $*" | tee -a "$log"; }
-pack() { [[ -n "${OUT:-}" ]] && tar -C "$res" -czf "$OUT/res.tgz.part" . && mv "$OUT/res.tgz.part" "$OUT/res.tgz"; cp "$log" "${OUT:-$res}/" 2>/dev/null || true; }
+pack() { [[ -n "${OUT:-}" ]] || return 0
+  tar -C "$res" -czf "$OUT/res.tgz.part" . && mv "$OUT/res.tgz.part" "$OUT/res.tgz"; cp "$log" "$OUT/"; }
 
 if [[ -x .dev/rt/bin/java ]]; then java=.dev/rt/bin/java; else
   mkdir -p /tmp/leashed-rt && tar -C /tmp/leashed-rt -xJf .dev/rt.tar.xz && java=/tmp/leashed-rt/rt/bin/java; fi

@@ -174,12 +174,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S64 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_64;
+        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_64;
+        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
         S64(boolean packB) {
             super(packB);
         }
-        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_64;
-        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
         @Override
         VectorSpecies<Byte> byteSpecies() {
@@ -199,12 +199,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S128 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_128;
+        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_128;
+        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
         S128(boolean packB) {
             super(packB);
         }
-        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_128;
-        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
         @Override
         VectorSpecies<Byte> byteSpecies() {
@@ -224,12 +224,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S256 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
+        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_256;
+        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
         S256(boolean packB) {
             super(packB);
         }
-        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_256;
-        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
         @Override
         VectorSpecies<Byte> byteSpecies() {
@@ -249,12 +249,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     static final class S512 extends VectorKernels {
         private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_512;
+        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_512;
+        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_128;
 
         S512(boolean packB) {
             super(packB);
         }
-        private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_512;
-        private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_128;
 
         @Override
         VectorSpecies<Byte> byteSpecies() {
@@ -315,10 +315,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // Contiguous A rows, many of them, C written directly (the MLP's forward and dX at batch 512): each
         // 4-vector column block of B is first copied into a contiguous panel that all row groups share; see
         // packedBlock4x4 for why. Same FMA chains, same bits.
-        final boolean packB = this.packB && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && nWide > 0;
+        final boolean packing = packB && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && nWide > 0;
         final long packAt = panelFloats + stageFloats(lanes);
-        final MemorySegment scratch = rem > 0 || accumulate || packB
-                ? Scratch.floats(packAt + (packB ? (long) k * wide : 0)) : c;
+        final MemorySegment scratch = rem > 0 || accumulate || packing
+                ? Scratch.floats(packAt + (packing ? (long) k * wide : 0)) : c;
         final long stage = panelFloats;
         if (rem > 0) {
             packTail(k, b, bOff + nVec, ldb, rem, scratch);
@@ -335,7 +335,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // one call then computes their single vectors too, right after the 4x4 blocks (the first conv's
         // forward, 4 x 688 x 9: 10 4x4 blocks and a 4x3 in one call, 1.07x over two calls)
         final boolean rowPanel = !accumulate && m >= 4 && m < 8 && !(six && m >= 6) && nVec >= 3 * lanes;
-        if (packB) {
+        if (packing) {
             for (int j = 0; j < nWide; j += wide) {
                 packColumns(k, b, bOff + j, ldb, scratch, packAt);
                 int i = 0;

@@ -48,12 +48,13 @@ public final class GemmVariantsProbe {
     private static final String[] SHAPES = {"fwd:512x128x784", "fwd:512x128x128", "fwd:16x128x784", "fwd:16x128x128",
         "dW:784x128x512", "dW:128x128x512", "dW:784x128x16", "dW:128x128x16"};
     private static volatile float sink;
-    private static volatile int columnStride = 1;
+    /** 1, read through a volatile so that C2 cannot fold the in-place variant's strides into constants. */
+    private static volatile int opaqueOne = 1;
 
     private GemmVariantsProbe() {
     }
 
-    /** {@link #packed} or {@link #heap} need these shapes; the production kernel takes any. */
+    /** The probe's own variants need these shapes; the production kernel takes any. */
     static void requireShape(int m, int n, int k) {
         if (m % 4 != 0 || n % W != 0 || k < 1) {
             throw new IllegalArgumentException("GemmVariantsProbe needs m % 4 == 0, n % " + W + " == 0, k >= 1; got m="
@@ -297,7 +298,7 @@ public final class GemmVariantsProbe {
             fill(r, hb, b);
             double flops = 2.0 * m * n * k;
             double prod = CpuTimeProbe.bestCpuNs(() -> vector.gemm(m, n, k, a, 0, k, 1, b, 0, n, c, 0, n, false), 200_000_000);
-            int aCs = columnStride; // 1, read from a volatile so that C2 cannot fold it
+            int aCs = opaqueOne;
             double in = CpuTimeProbe.bestCpuNs(() -> inPlace(m, n, k, a, k, aCs, b, c), 200_000_000);
             double pack = CpuTimeProbe.bestCpuNs(() -> packed(m, n, k, a, b, c, panel), 200_000_000);
             double arr = CpuTimeProbe.bestCpuNs(() -> heap(m, n, k, ha, hb, hc, hp), 200_000_000);
@@ -321,7 +322,7 @@ public final class GemmVariantsProbe {
             fill(r, new float[k * n], b);
             double flops = 2.0 * m * n * k;
             double prod = CpuTimeProbe.bestCpuNs(() -> vector.gemm(m, n, k, a, 0, 1, m, b, 0, n, c, 0, n, false), 200_000_000);
-            int aRs = columnStride; // 1, read from a volatile so that C2 cannot fold it
+            int aRs = opaqueOne;
             double in = CpuTimeProbe.bestCpuNs(() -> inPlace(m, n, k, a, aRs, m, b, c), 200_000_000);
             double pack = CpuTimeProbe.bestCpuNs(() -> packedTransposed(m, n, k, a, b, c, panels, rows), 200_000_000);
             sink += c.getAtIndex(JAVA_FLOAT, 0);
