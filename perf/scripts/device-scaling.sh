@@ -8,6 +8,9 @@
 #   cnn16     CNN b = 16, LSH and HOG at m = 1..16 (fixed update count: throughput)
 #   gemm      CpuTimeProbe peak and gemm on every training shape (single thread)
 #   variants  GemmVariantsProbe: forward and dW GEMMs in place against packed panels (NOTES 17.6)
+#   panel     the production forward GEMMs at batch 512 with B packed in panels of 0 (whole k), 16, 32, 64 KiB
+#   tc        MLP T_c and T_u (CpuTimeProbe gradient mlp): B packing off, on in one panel, on in 32 KiB panels;
+#             alternated twice
 # Results go to $RES (default /tmp/res) and, when $OUT is set, are packed to $OUT/res.tgz after every
 # section, so a run stopped at its time limit keeps what it measured. SECTIONS picks sections;
 # DEADLINE (seconds from start, default 520) skips the sections that would start after it.
@@ -15,7 +18,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 start=$(date +%s)
 res="${RES:-/tmp/res}"; mkdir -p "$res"
-sections="${SECTIONS:-variants gemm scale512 tail512 elastic scale16 cnn16}"
+sections="${SECTIONS:-variants panel tc gemm scale512 tail512 elastic scale16 cnn16}"
 deadline="${DEADLINE:-520}"
 log="$res/device.log"
 say() { echo "[$(( $(date +%s) - start ))s] $*" | tee -a "$log"; }
@@ -62,6 +65,22 @@ for s in $sections; do case $s in
     if (( $(date +%s) - start > deadline )); then say "skip variants: past the deadline"; continue; fi
     "$java" "${jvm[@]}" -cp .dev/leashed.jar org.leashed.perf.bench.GemmVariantsProbe >"$res/variants.txt" 2>&1 || say "variants exited $?"
     say "variants done"; pack ;;
+  panel)
+    if (( $(date +%s) - start > deadline )); then say "skip panel: past the deadline"; continue; fi
+    for kib in 0 16 32 64; do
+      "$java" "${jvm[@]}" -Dleashed.gemm.packB=true -Dleashed.gemm.panelKiB=$kib -cp .dev/leashed.jar \
+        org.leashed.perf.bench.GemmVariantsProbe production fwd:512x128x784 fwd:512x128x128 >>"$res/panel.txt" 2>&1 || say "panel exited $?"
+    done
+    say "panel done"; pack ;;
+  tc)
+    if (( $(date +%s) - start > deadline )); then say "skip tc: past the deadline"; continue; fi
+    for round in 1 2; do for opts in "-Dleashed.gemm.packB=false" "-Dleashed.gemm.packB=true -Dleashed.gemm.panelKiB=0" \
+        "-Dleashed.gemm.packB=true -Dleashed.gemm.panelKiB=32"; do
+      echo "$opts round $round" >>"$res/tc.txt"
+      # shellcheck disable=SC2086 # two options in one word on purpose
+      "$java" "${jvm[@]}" $opts -cp .dev/leashed.jar org.leashed.perf.bench.CpuTimeProbe gradient mlp >>"$res/tc.txt" 2>&1 || say "tc exited $?"
+    done; done
+    say "tc done"; pack ;;
   *) say "unknown section $s" ;;
 esac; done
 say "all done"; pack

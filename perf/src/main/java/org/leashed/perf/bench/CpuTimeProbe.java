@@ -27,7 +27,7 @@ import org.leashed.nn.simd.Kernels;
  *
  * <pre>
  * OPENBLAS_NUM_THREADS=1 java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
- *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm [SHAPE]|update|gradient|peak
+ *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm [SHAPE]|update|gradient [mlp|cnn|lenet|cifar...]|peak
  * </pre>
  */
 public final class CpuTimeProbe {
@@ -198,6 +198,9 @@ public final class CpuTimeProbe {
                     Object[][] nets = {{"mlp", Network.mlp(784, 3, 128, 10)}, {"cnn", Network.cnn(1, 28, 28, 10)},
                         {"lenet", Network.lenet(1, 28, 28, 10)}, {"cifar", Network.cifarCnn(3, 32, 32, 10)}};
                     for (Object[] entry : nets) {
+                        if (args.length > 1 && !List.of(args).subList(1, args.length).contains((String) entry[0])) {
+                            continue; // "gradient mlp cnn" times those networks alone
+                        }
                         Network net = (Network) entry[1];
                         for (int batch : entry[0].equals("cifar") ? new int[] {16} : new int[] {512, 16}) {
                             var in = net.inputShape();

@@ -37,8 +37,10 @@ import org.leashed.nn.simd.Kernels;
  * this large) or change the compiled loop.
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp perf/target/leashed.jar org.leashed.perf.bench.GemmVariantsProbe
+ * java --add-modules=jdk.incubator.vector -cp perf/target/leashed.jar org.leashed.perf.bench.GemmVariantsProbe [production] [SHAPE...]
  * </pre>
+ * With {@code production} first, only the production kernel is timed (one column), so that its system properties
+ * ({@code leashed.gemm.packB}, {@code leashed.gemm.panelKiB}) can be swept one JVM each (perf/scripts/device-scaling.sh).
  */
 public final class GemmVariantsProbe {
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
@@ -330,11 +332,43 @@ public final class GemmVariantsProbe {
         }
     }
 
+    /** The production kernel alone on {@code shape} (fwd or dW), for sweeps of its settings one JVM each. */
+    private static void productionRow(String shape) {
+        final boolean transposed = shape.startsWith("dW:");
+        String[] dims = shape.substring(shape.indexOf(':') + 1).split("x");
+        int m = Integer.parseInt(dims[0]), n = Integer.parseInt(dims[1]), k = Integer.parseInt(dims[2]);
+        Kernels vector = Kernels.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate((long) m * k * Float.BYTES, 64);
+            MemorySegment b = arena.allocate((long) k * n * Float.BYTES, 64);
+            MemorySegment c = arena.allocate((long) m * n * Float.BYTES, 64);
+            SplittableRandom r = new SplittableRandom(7);
+            fill(r, new float[m * k], a);
+            fill(r, new float[k * n], b);
+            double ns = transposed
+                    ? CpuTimeProbe.bestCpuNs(() -> vector.gemm(m, n, k, a, 0, 1, m, b, 0, n, c, 0, n, false), 200_000_000)
+                    : CpuTimeProbe.bestCpuNs(() -> vector.gemm(m, n, k, a, 0, k, 1, b, 0, n, c, 0, n, false), 200_000_000);
+            sink += c.getAtIndex(JAVA_FLOAT, 0);
+            System.out.printf("| %s | %.1f |%n", shape, 2.0 * m * n * k / ns);
+        }
+    }
+
+    /** {@code [production] [SHAPE...]}: every variant on each shape, or with "production" the production kernel alone. */
     public static void main(String[] args) {
         System.out.println("kernels: " + Kernels.get().description() + "; JDK " + Runtime.version());
-        System.out.println("| shape | production GFLOP/s | in place | packed segment (vs in place) | float[] (vs in place) |");
-        for (String shape : args.length > 0 ? args : SHAPES) {
-            row(shape);
+        final boolean productionOnly = args.length > 0 && args[0].equals("production");
+        String[] shapes = productionOnly ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+        if (shapes.length == 0) {
+            shapes = SHAPES;
+        }
+        System.out.println(productionOnly ? "| shape | production GFLOP/s |"
+                : "| shape | production GFLOP/s | in place | packed segment (vs in place) | float[] (vs in place) |");
+        for (String shape : shapes) {
+            if (productionOnly) {
+                productionRow(shape);
+            } else {
+                row(shape);
+            }
         }
     }
 }

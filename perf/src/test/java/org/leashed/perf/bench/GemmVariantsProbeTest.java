@@ -3,9 +3,14 @@ package org.leashed.perf.bench;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import jdk.incubator.vector.FloatVector;
@@ -69,6 +74,23 @@ class GemmVariantsProbeTest {
                 assertEquals(want, Float.floatToRawIntBits(inPlace.getAtIndex(JAVA_FLOAT, i)), "in place, element " + i);
             }
         }
+    }
+
+    @Test
+    void productionModeTimesTheProductionKernelAloneOneRowPerShape() {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            GemmVariantsProbe.main(new String[] {"production", "fwd:8x" + W + "x3", "dW:12x" + W + "x5"});
+        } finally {
+            System.setOut(out);
+        }
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals("| shape | production GFLOP/s |", lines.get(1));
+        assertEquals(4, lines.size(), "header, column names and one row per shape: " + lines);
+        assertTrue(lines.get(2).matches("\\| fwd:8x" + W + "x3 \\| \\d+\\.\\d \\|"), lines.get(2));
+        assertTrue(lines.get(3).matches("\\| dW:12x" + W + "x5 \\| \\d+\\.\\d \\|"), lines.get(3));
     }
 
     @Test
