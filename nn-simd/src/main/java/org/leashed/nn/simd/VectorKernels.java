@@ -44,10 +44,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     static final boolean SIX_ROWS_FOR_LONG_CONTIGUOUS_K = "AuthenticAMD".equals(cpuVendor());
     /**
      * Whether the production kernels pack B's column blocks into a contiguous panel for contiguous A (NOTES
-     * 17.6): {@code -Dleashed.gemm.packB=true|false} if given, else on everywhere but on AMD. On AMD (Zen 5) the
+     * 17.6-17.7): {@code -Dleashed.gemm.packB=true|false} if given, else on everywhere but on AMD. On AMD (Zen 5) the
      * GEMMs run at the peak either way and MLP T_c measured a median 1.026x slower with it over 14 alternated
-     * pairs; on Intel llvm-mca gives the packed loop 92 % of the FMA rate against 60 % in place, a model the next
-     * device run must confirm (GemmVariantsProbe). Same bits either way.
+     * pairs. On the 16-core Xeon the packed forward ran 1.33-1.51x the in-place one in two device calls
+     * (GemmVariantsProbe), as llvm-mca predicted (92 % against 60 % of the FMA rate). Same bits either way.
      */
     static final boolean PACK_B = Boolean.parseBoolean(
             System.getProperty("leashed.gemm.packB", Boolean.toString(!"AuthenticAMD".equals(cpuVendor()))));
@@ -57,6 +57,15 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * (GemmVariantsProbe, NOTES 17.6); from 64 rows on the copy is spread over 16 groups or more.
      */
     static final int PACK_B_MIN_ROWS = 64;
+    /**
+     * Bytes of one packed B panel ({@code kBlock} k steps of four vectors), {@code -Dleashed.gemm.panelKiB}; 0, the
+     * default, packs the whole k into one panel. A panel of the whole k (196 KiB for the 784-input layer) is re-read
+     * from L2 by every row group, 256 B per 16 FMAs; 32 KiB would stay in L1. Measured (NOTES 17.7): on the AMD host
+     * 32 KiB ranges cost 8 % (220 against 239 GFLOP/s at 512x128x784); on the 16-core Xeon one whole-k run read 155
+     * GFLOP/s, 90 % of its peak, so L2 is not what holds that GEMM back there either, and the range runs spread
+     * over 81-144. The option stays for CPUs with a weaker L2.
+     */
+    static final int PANEL_KIB = Integer.getInteger("leashed.gemm.panelKiB", 0);
 
     /*
      * The species must be a compile-time constant for C2 to intrinsify the Vector API: read from an
@@ -65,8 +74,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * field; in production only the preferred subclass is loaded, the call is monomorphic, inlined and
      * folded. Tests load all four (slower, still correct).
      */
-    VectorKernels(boolean packB) {
+    VectorKernels(boolean packB, int kBlock) {
+        if (kBlock < 1) {
+            throw new IllegalArgumentException("kBlock must be >= 1, got " + kBlock);
+        }
         this.packB = packB;
+        this.kBlock = kBlock;
         final VectorSpecies<Float> sp = species();
         @SuppressWarnings("unchecked")
         final VectorShuffle<Float>[] lanes = new VectorShuffle[sp.length()];
@@ -127,6 +140,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     /** Whether {@code gemm} packs B for contiguous A from {@link #PACK_B_MIN_ROWS} rows ({@link #PACK_B} in production). */
     private final boolean packB;
 
+    /** The most k steps one packed B panel holds (the panel is then recomputed for the next k range). */
+    private final int kBlock;
+
+    /** The k steps of a {@link #PANEL_KIB} panel for {@code species}; no limit when it is 0. */
+    static int kBlockFor(VectorSpecies<Float> species, int panelKiB) {
+        return panelKiB <= 0 ? Integer.MAX_VALUE : Math.max(1, panelKiB * 1024 / (4 * species.vectorByteSize()));
+    }
+
     /** {@link #gemmNT}'s two-source selects, [2h] and [2h + 1] for tree level h, and the final lane order (16 lanes only). */
     private final float[][] ntTree;
     private final float[] ntOrder;
@@ -152,16 +173,19 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     /** Kernels over {@code species} (64, 128, 256 or 512 bits); tests use every width. */
     public static VectorKernels of(VectorSpecies<Float> species) {
-        return of(species, PACK_B);
+        return of(species, PACK_B, kBlockFor(species, PANEL_KIB));
     }
 
-    /** {@link #of(VectorSpecies)} with B packing on or off, whatever the CPU: tests run both paths. */
-    static VectorKernels of(VectorSpecies<Float> species, boolean packB) {
+    /**
+     * {@link #of(VectorSpecies)} with B packing on or off, whatever the CPU, and at most {@code kBlock} k steps per
+     * packed panel: tests run every path, with panels short enough to split small shapes' k.
+     */
+    static VectorKernels of(VectorSpecies<Float> species, boolean packB, int kBlock) {
         return switch (species.vectorBitSize()) {
-            case 64 -> new S64(packB);
-            case 128 -> new S128(packB);
-            case 256 -> new S256(packB);
-            case 512 -> new S512(packB);
+            case 64 -> new S64(packB, kBlock);
+            case 128 -> new S128(packB, kBlock);
+            case 256 -> new S256(packB, kBlock);
+            case 512 -> new S512(packB, kBlock);
             default -> throw new IllegalArgumentException("species must be 64, 128, 256 or 512 bits, got " + species);
         };
     }
@@ -177,8 +201,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_64;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
-        S64(boolean packB) {
-            super(packB);
+        S64(boolean packB, int kBlock) {
+            super(packB, kBlock);
         }
 
         @Override
@@ -202,8 +226,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_128;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
-        S128(boolean packB) {
-            super(packB);
+        S128(boolean packB, int kBlock) {
+            super(packB, kBlock);
         }
 
         @Override
@@ -227,8 +251,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_256;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
-        S256(boolean packB) {
-            super(packB);
+        S256(boolean packB, int kBlock) {
+            super(packB, kBlock);
         }
 
         @Override
@@ -252,8 +276,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_512;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_128;
 
-        S512(boolean packB) {
-            super(packB);
+        S512(boolean packB, int kBlock) {
+            super(packB, kBlock);
         }
 
         @Override
@@ -317,8 +341,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // packedBlock4x4 for why. Same FMA chains, same bits.
         final boolean packing = packB && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && nWide > 0;
         final long packAt = panelFloats + stageFloats(lanes);
+        // k split into ceil(k / kBlock) near-equal ranges, each packed into one panel (at most kBlock steps)
+        final int ranges = packing ? (k - 1) / kBlock + 1 : 1;
+        final int kc = (k - 1) / ranges + 1;
         final MemorySegment scratch = rem > 0 || accumulate || packing
-                ? Scratch.floats(packAt + (packing ? (long) k * wide : 0)) : c;
+                ? Scratch.floats(packAt + (packing ? (long) kc * wide : 0)) : c;
         final long stage = panelFloats;
         if (rem > 0) {
             packTail(k, b, bOff + nVec, ldb, rem, scratch);
@@ -336,17 +363,34 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // forward, 4 x 688 x 9: 10 4x4 blocks and a 4x3 in one call, 1.07x over two calls)
         final boolean rowPanel = !accumulate && m >= 4 && m < 8 && !(six && m >= 6) && nVec >= 3 * lanes;
         if (packing) {
+            // Per column block, k in ranges of kc steps: each range's panel stays in L1 while every row group
+            // passes over it. The first range's blocks start from zero and store their sums to C; each later
+            // range's blocks load them, go on with their own k steps and store them back: the same FMA chain
+            // p = 0..k-1 from zero, interrupted by a store and a load of the exact value. With several ranges
+            // the row groups are all of 4 rows (see packedBlock4x4Resume).
+            final boolean sixRows = six && ranges == 1;
+            final int blockRows = m - packedRowsLeft(m, sixRows);
             for (int j = 0; j < nWide; j += wide) {
-                packColumns(k, b, bOff + j, ldb, scratch, packAt);
-                int i = 0;
-                for (; six && i + 6 <= m; i += 6) {
-                    packedBlock6x4(k, a, aOff + (long) i * aRowStride, aRowStride, scratch, packAt, c, cOff + (long) i * ldc + j, ldc);
+                for (int p0 = 0; p0 < k; p0 += kc) {
+                    final int kb = Math.min(kc, k - p0);
+                    packColumns(kb, b, bOff + (long) p0 * ldb + j, ldb, scratch, packAt);
+                    int i = 0;
+                    for (; sixRows && i + 6 <= m; i += 6) {
+                        packedBlock6x4(kb, a, aOff + (long) i * aRowStride, aRowStride, scratch, packAt, c, cOff + (long) i * ldc + j, ldc);
+                    }
+                    for (; i + 4 <= m; i += 4) {
+                        final long aRow = aOff + (long) i * aRowStride + p0;
+                        final long cRow = cOff + (long) i * ldc + j;
+                        if (p0 == 0) {
+                            packedBlock4x4(kb, a, aRow, aRowStride, scratch, packAt, c, cRow, ldc);
+                        } else {
+                            packedBlock4x4Resume(kb, a, aRow, aRowStride, scratch, packAt, c, cRow, ldc);
+                        }
+                    }
                 }
-                for (; i + 4 <= m; i += 4) {
-                    packedBlock4x4(k, a, aOff + (long) i * aRowStride, aRowStride, scratch, packAt, c, cOff + (long) i * ldc + j, ldc);
-                }
-                for (; i < m; i++) {
-                    block1x4(k, a, aOff + (long) i * aRowStride, 1, scratch, packAt, wide, c, cOff + (long) i * ldc + j);
+                // the m % 4 rows left read B in place over the whole k: one call, no ranges
+                for (int i = blockRows; i < m; i++) {
+                    block1x4(k, a, aOff + (long) i * aRowStride, 1, b, bOff + j, ldb, c, cOff + (long) i * ldc + j);
                 }
             }
         } else if (nWide > 0 || rowPanel) {
@@ -476,6 +520,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
+    /** Rows that 6-row (where {@code six}) and then 4-row groups leave over from {@code m}. */
+    private static int packedRowsLeft(int m, boolean six) {
+        final int r = six ? m % 6 : m % 4;
+        return r >= 4 ? r - 4 : r;
+    }
+
     /** {@code panel(k, 4 vectors) at at = B(0..k, 4 vectors from bCol)}: whole vectors, moved as they are. */
     private void packColumns(int k, MemorySegment b, long bCol, int ldb, MemorySegment panel, long at) {
         final VectorSpecies<Float> sp = species();
@@ -527,6 +577,58 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         final long row = (long) ldd * Float.BYTES;
         long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+    }
+
+    /**
+     * {@link #packedBlock4x4} for a later k range: the 16 chains go on from the sums in {@code D} instead of zero.
+     * A method of its own: one block that chose between zeros and D's sums, or a 6-row one, grew past what C1
+     * compiles ("out of virtual registers in linear scan"); C2 then compiled it from an empty profile into a
+     * deoptimisation loop and it ran interpreted, at 1.7 GFLOP/s and 1.2 MB of boxes per call.
+     */
+    private void packedBlock4x4Resume(int k, MemorySegment a, long a0, int aRs, MemorySegment panel, long po, MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        final long v = (long) L * Float.BYTES;
+        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        final long pb = po * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        long q = d0 * Float.BYTES; // the sums of the k ranges before (see gemm)
+        FloatVector c00 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c01 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE);
+        FloatVector c02 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c03 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
+        q += row;
+        FloatVector c10 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c11 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE);
+        FloatVector c12 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c13 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
+        q += row;
+        FloatVector c20 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c21 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE);
+        FloatVector c22 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c23 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
+        q += row;
+        FloatVector c30 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c31 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE);
+        FloatVector c32 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c33 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
+        for (int p = 0; p < k; p++) {
+            final long bo = pb + (long) p * 4 * v;
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, panel, bo, NATIVE), b1 = FloatVector.fromMemorySegment(sp, panel, bo + v, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(sp, panel, bo + 2 * v, NATIVE), b3 = FloatVector.fromMemorySegment(sp, panel, bo + 3 * v, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + p));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + p));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + p));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + p));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        q = d0 * Float.BYTES;
         c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
         c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
         q += row;
@@ -2279,6 +2381,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     @Override
     public String description() {
         return "vector(" + species().vectorBitSize() + "-bit, " + species().length() + " lanes"
-                + (packB ? ", GEMM B packed from " + PACK_B_MIN_ROWS + " rows)" : ")");
+                + (packB ? ", GEMM B packed from " + PACK_B_MIN_ROWS + " rows"
+                        + (kBlock == Integer.MAX_VALUE ? "" : " in panels of " + kBlock + " k steps") + ")" : ")");
     }
 }

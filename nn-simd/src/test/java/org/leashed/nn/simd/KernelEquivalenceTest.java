@@ -140,13 +140,21 @@ class KernelEquivalenceTest {
                         // blocks then 4 (70 = 11 x 6 + 4), one row left after them (67), k > 256 where 4-row blocks run
                         // on non-AMD hosts (65 = 16 x 4 + 1), a column tail after the packed blocks (131, 200)
                         Arguments.of(s, 64, 64, 7), Arguments.of(s, 70, 131, 33), Arguments.of(s, 67, 200, 20),
-                        Arguments.of(s, 65, 64, 300)),
+                        Arguments.of(s, 65, 64, 300),
+                        // k of one range and one step more or less (8- and 13-step panels), and the real 784-input forward
+                        Arguments.of(s, 64, 64, 8), Arguments.of(s, 66, 64, 9), Arguments.of(s, 68, 128, 25), Arguments.of(s, 64, 128, 784)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
-    /** {@code v}, and where {@code m} reaches the packing threshold the same width with B packing on and off. */
+    /**
+     * {@code v}, and where {@code m} reaches the packing threshold the same width with B packing off, on with the
+     * whole k in one panel, and on with panels of at most 8 and 13 k steps (k split into ranges that resume from C).
+     */
     private static List<Kernels> packingBothWays(VectorSpecies<Float> species, int m, Kernels v) {
-        return m >= VectorKernels.PACK_B_MIN_ROWS ? List.of(VectorKernels.of(species, false), VectorKernels.of(species, true)) : List.of(v);
+        return m >= VectorKernels.PACK_B_MIN_ROWS
+                ? List.of(VectorKernels.of(species, false, Integer.MAX_VALUE), VectorKernels.of(species, true, Integer.MAX_VALUE),
+                        VectorKernels.of(species, true, 8), VectorKernels.of(species, true, 13))
+                : List.of(v);
     }
 
     @ParameterizedTest

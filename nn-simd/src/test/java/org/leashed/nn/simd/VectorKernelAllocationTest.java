@@ -63,7 +63,8 @@ class VectorKernelAllocationTest {
                 cExact[s] = c.asSlice(0, (long) SHAPES[s][0] * SHAPES[s][1] * Float.BYTES);
                 pixelsExact[s] = pixels.asSlice(0, (long) SHAPES[s][0] * SHAPES[s][1] + 1);
             }
-            Kernels packing = VectorKernels.of(((VectorKernels) v).species(), true);
+            // panels of at most 8 k steps: the packed shapes split k into ranges that resume from C
+            Kernels packing = VectorKernels.of(((VectorKernels) v).species(), true, 8);
             List<Long> windows = new ArrayList<>();
             long zeroWindows = 0;
             for (int w = 0; w < WINDOWS && zeroWindows == 0; w++) {
