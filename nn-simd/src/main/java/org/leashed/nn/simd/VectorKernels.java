@@ -58,6 +58,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final int PACK_B_MIN_ROWS = 64;
     /**
+     * Shortest k for which {@code gemm} packs B. A packed block costs more per call than the in-place path, which
+     * runs a whole row of blocks per call, so short k loses: on AMD packing measured 0.66x at k = 10, 0.72x at 16,
+     * 0.83x at 32, 0.92x at 64 and 0.99x at 128 (m = 512, n = 128), and on the Xeon the output layer's dX at batch
+     * 512 (k = 10) fell from 0.81x of OpenBLAS in place to 0.30x packed (NOTES 17.8). The MLP's k are 10, 128 and 784.
+     */
+    static final int PACK_B_MIN_K = 64;
+    /**
      * Bytes of one packed B panel ({@code kBlock} k steps of four vectors), {@code -Dleashed.gemm.panelKiB}; 0, the
      * default, packs the whole k into one panel. A panel of the whole k (196 KiB for the 784-input layer) is re-read
      * from L2 by every row group, 256 B per 16 FMAs; 32 KiB would stay in L1. Measured (NOTES 17.7): on the AMD host
@@ -339,7 +346,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // Contiguous A rows, many of them, C written directly (the MLP's forward and dX at batch 512): each
         // 4-vector column block of B is first copied into a contiguous panel that all row groups share; see
         // packedBlock4x4 for why. Same FMA chains, same bits.
-        final boolean packing = packB && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && nWide > 0;
+        final boolean packing = packB && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && k >= PACK_B_MIN_K && nWide > 0;
         final long packAt = panelFloats + stageFloats(lanes);
         // k split into ceil(k / kBlock) near-equal ranges, each packed into one panel (at most kBlock steps)
         final int ranges = packing ? (k - 1) / kBlock + 1 : 1;
@@ -2381,7 +2388,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     @Override
     public String description() {
         return "vector(" + species().vectorBitSize() + "-bit, " + species().length() + " lanes"
-                + (packB ? ", GEMM B packed from " + PACK_B_MIN_ROWS + " rows"
+                + (packB ? ", GEMM B packed from " + PACK_B_MIN_ROWS + " rows and " + PACK_B_MIN_K + " k steps"
                         + (kBlock == Integer.MAX_VALUE ? "" : " in panels of " + kBlock + " k steps") + ")" : ")");
     }
 }

@@ -136,13 +136,14 @@ class KernelEquivalenceTest {
                         // tail; m = 6 takes 4-row blocks only with contiguous A and k > 256
                         Arguments.of(s, 4, 80, 9), Arguments.of(s, 5, 101, 6), Arguments.of(s, 6, 101, 300), Arguments.of(s, 4, 48, 5),
                         Arguments.of(s, 7, 35, 260),
-                        // B packed into a contiguous panel (contiguous A, no accumulate, m >= PACK_B_MIN_ROWS): 6-row
-                        // blocks then 4 (70 = 11 x 6 + 4), one row left after them (67), k > 256 where 4-row blocks run
-                        // on non-AMD hosts (65 = 16 x 4 + 1), a column tail after the packed blocks (131, 200)
-                        Arguments.of(s, 64, 64, 7), Arguments.of(s, 70, 131, 33), Arguments.of(s, 67, 200, 20),
-                        Arguments.of(s, 65, 64, 300),
-                        // k of one range and one step more or less (8- and 13-step panels), and the real 784-input forward
-                        Arguments.of(s, 64, 64, 8), Arguments.of(s, 66, 64, 9), Arguments.of(s, 68, 128, 25), Arguments.of(s, 64, 128, 784)),
+                        // B packed into a contiguous panel (contiguous A, no accumulate, m >= PACK_B_MIN_ROWS, k >=
+                        // PACK_B_MIN_K): 6-row blocks then 4 (70 = 11 x 6 + 4), one row left after them (67), k > 256
+                        // where 4-row blocks run on non-AMD hosts (65 = 16 x 4 + 1), a column tail after the packed
+                        // blocks (131, 200); k one below the threshold (in place), at it, and k = 65, 66 and 78 (one
+                        // step over a multiple of the 8- and 13-step panels, and 6 x 13), and the real 784-input forward
+                        Arguments.of(s, 64, 64, 64), Arguments.of(s, 70, 131, 65), Arguments.of(s, 67, 200, 100),
+                        Arguments.of(s, 65, 64, 300), Arguments.of(s, 64, 64, 63), Arguments.of(s, 66, 64, 66),
+                        Arguments.of(s, 68, 128, 78), Arguments.of(s, 64, 128, 784)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 

@@ -37,8 +37,8 @@ class VectorKernelAllocationTest {
     private static final int[][] SHAPES = {{4, 100, 9}, {8, 121, 36}, {3, 10, 7}, {4, 10, 128}, {5, 10, 17}, {13, 128, 9},
         {1, 1, 1}, {7, 33, 5}, {16, 70, 3}, {128, 10, 64},
         {9, 16, 688}, {27, 16, 30}, {11, 21, 4}, {6, 60, 13}, {4, 688, 9}, {5, 80, 9}, {9, 4, 676}, {12, 4, 100},
-        // B packed into the thread's scratch panel (m >= PACK_B_MIN_ROWS, contiguous A)
-        {70, 64, 33}, {65, 131, 20}};
+        // B packed into the thread's scratch panel (m >= PACK_B_MIN_ROWS, k >= PACK_B_MIN_K, contiguous A)
+        {70, 64, 64}, {65, 131, 70}};
 
     @Test
     void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
