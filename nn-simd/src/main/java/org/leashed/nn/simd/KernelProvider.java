@@ -16,11 +16,33 @@ final class KernelProvider {
     private KernelProvider() {
     }
 
+    /** The chosen kernels, or the configuration error that stopped the choice (kept, and thrown on every call). */
     static final class Holder {
-        static final Kernels INSTANCE = choose();
+        static final Kernels INSTANCE;
+        static final IllegalArgumentException ERROR;
+
+        static {
+            Kernels chosen = null;
+            IllegalArgumentException error = null;
+            try {
+                chosen = choose();
+            } catch (IllegalArgumentException e) {
+                error = e;
+            }
+            INSTANCE = chosen;
+            ERROR = error;
+        }
 
         private Holder() {
         }
+    }
+
+    /** {@link Kernels#get()}: the chosen kernels, or an IllegalArgumentException naming the bad property. */
+    static Kernels get() {
+        if (Holder.ERROR != null) {
+            throw new IllegalArgumentException(Holder.ERROR.getMessage(), Holder.ERROR);
+        }
+        return Holder.INSTANCE;
     }
 
     private static Kernels choose() {
@@ -35,6 +57,11 @@ final class KernelProvider {
                 return fallback("preferred vector width is below " + MIN_VECTOR_BITS + " bits");
             }
             return kernels;
+        } catch (ExceptionInInitializerError e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw bad; // a mistyped leashed.gemm.* property: an error naming it, not scalar kernels 100x slower
+            }
+            return fallback("Vector API unavailable: " + e);
         } catch (Throwable e) {
             return fallback("Vector API unavailable: " + e);
         }

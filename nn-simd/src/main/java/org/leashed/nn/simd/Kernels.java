@@ -109,9 +109,13 @@ public interface Kernels {
     /** Human-readable name recorded in run headers and results. */
     String description();
 
-    /** The implementation chosen for this JVM: Vector API when usable, else scalar (reason logged). */
+    /**
+     * The implementation chosen for this JVM: Vector API when usable, else scalar (reason logged). A malformed
+     * {@code leashed.gemm.*} system property is no reason to fall back: every call then throws an
+     * IllegalArgumentException that names the property, its value and what it must be.
+     */
     static Kernels get() {
-        return KernelProvider.Holder.INSTANCE;
+        return KernelProvider.get();
     }
 
     /** The scalar reference implementation. */

@@ -49,8 +49,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * pairs. On the 16-core Xeon the packed forward ran 1.33-1.51x the in-place one in two device calls
      * (GemmVariantsProbe), as llvm-mca predicted (92 % against 60 % of the FMA rate). Same bits either way.
      */
-    static final boolean PACK_B = Boolean.parseBoolean(
-            System.getProperty("leashed.gemm.packB", Boolean.toString(!"AuthenticAMD".equals(cpuVendor()))));
+    static final boolean PACK_B = booleanProperty("leashed.gemm.packB", System.getProperty("leashed.gemm.packB"),
+            !"AuthenticAMD".equals(cpuVendor()));
     /**
      * Rows of A from which {@code gemm} packs B. Copying a k x 4-vector panel costs about what 4 rows of FMAs
      * on it cost: at batch 16 (4 row groups) packing measured 0.86-0.87x of the in-place kernel on AMD
@@ -72,7 +72,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * GFLOP/s, 90 % of its peak, so L2 is not what holds that GEMM back there either, and the range runs spread
      * over 81-144. The option stays for CPUs with a weaker L2.
      */
-    static final int PANEL_KIB = Integer.getInteger("leashed.gemm.panelKiB", 0);
+    static final int PANEL_KIB = kibProperty("leashed.gemm.panelKiB", System.getProperty("leashed.gemm.panelKiB"), 0);
 
     /*
      * The species must be a compile-time constant for C2 to intrinsify the Vector API: read from an
@@ -1656,6 +1656,37 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         hi = FloatVector.fromArray(sp, t[7], 0);
         v0 = lo.selectFrom(v0, v4).add(hi.selectFrom(v0, v4));
         FloatVector.fromArray(sp, ntOrder, 0).selectFrom(v0).intoMemorySegment(scratch, 0, NATIVE);
+    }
+
+    /**
+     * {@code value} of the system property {@code name} as a boolean, {@code fallback} when it is not set. Anything
+     * but true or false (any case) is refused, naming the property: a mistyped switch must not silently mean false.
+     */
+    static boolean booleanProperty(String name, String value, boolean fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException("system property " + name + " is '" + value + "' but must be true or false");
+    }
+
+    /** {@code value} of the system property {@code name} as KiB from 0 to 1,048,576, {@code fallback} when not set. */
+    static int kibProperty(String name, String value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            final int kib = Integer.parseInt(value.trim());
+            if (kib >= 0 && kib <= 1 << 20) {
+                return kib;
+            }
+        } catch (NumberFormatException e) {
+            // refused below with the same message
+        }
+        throw new IllegalArgumentException("system property " + name + " is '" + value
+                + "' but must be a whole number of KiB from 0 (no limit) to 1048576");
     }
 
     /** The {@code vendor_id} of /proc/cpuinfo, or "" where it cannot be read (not Linux, no access). */
