@@ -43,6 +43,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final boolean SIX_ROWS_FOR_LONG_CONTIGUOUS_K = "AuthenticAMD".equals(cpuVendor());
     /**
+     * Fewest rows from which that GEMM takes 6-row strips where {@link #SIX_ROWS_FOR_LONG_CONTIGUOUS_K} holds. At
+     * m = 16 (batch 16) 6 + 6 + 4 rows measured 137 against 157 GFLOP/s for 4 x 4 on a Zen 4 host (16.8) and 234
+     * against 195 on a Zen 5 host (NOTES 17.12): from 12 rows on CPU family 26 (Zen 5) and later, from 64 before.
+     */
+    static final int SIX_ROWS_MIN_M = cpuFamily() >= 26 ? 12 : 64;
+    /**
      * Whether the production kernels pack B's column blocks into a contiguous panel for contiguous A (NOTES
      * 17.6-17.7): {@code -Dleashed.gemm.packB=true|false} if given, else on everywhere but on AMD. On AMD (Zen 5) the
      * GEMMs run at the peak either way and MLP T_c measured a median 1.026x slower with it over 14 alternated
@@ -362,9 +368,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int ldd = accumulate ? wide : ldc;
         // columns [0, nWide): strips of 6 rows x 4 vectors, then 4x4, then single rows. Exception: with
         // contiguous A rows and long k (the 784-input forward) 4-row strips, unless the CPU is one where 6
-        // rows measured faster and there are enough rows (at m = 16, 6+6+4 rows measured 137 against
-        // 157 GFLOP/s for 4 x 4 on the AMD host); see SIX_ROWS_FOR_LONG_CONTIGUOUS_K.
-        final boolean six = !(aColStride == 1 && k > 256) || SIX_ROWS_FOR_LONG_CONTIGUOUS_K && m >= 64;
+        // rows measured faster and there are enough rows; see SIX_ROWS_FOR_LONG_CONTIGUOUS_K and SIX_ROWS_MIN_M.
+        final boolean six = !(aColStride == 1 && k > 256) || SIX_ROWS_FOR_LONG_CONTIGUOUS_K && m >= SIX_ROWS_MIN_M;
         // rows [0, 4) are one 4-row group in both column ranges below (m < 8: no strips; no 6-row block):
         // one call then computes their single vectors too, right after the 4x4 blocks (the first conv's
         // forward, 4 x 688 x 9: 10 4x4 blocks and a 4x3 in one call, 1.07x over two calls)
@@ -1696,6 +1701,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         throw new IllegalArgumentException("system property " + name + " is '" + value
                 + "' but must be a whole number of KiB from 0 (no limit) to 1048576");
+    }
+
+    /** The {@code cpu family} of /proc/cpuinfo, or -1 where it cannot be read or parsed. */
+    static int cpuFamily() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("cpu family")).map(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).trim()))
+                    .findFirst().orElse(-1);
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The {@code vendor_id} of /proc/cpuinfo, or "" where it cannot be read (not Linux, no access). */

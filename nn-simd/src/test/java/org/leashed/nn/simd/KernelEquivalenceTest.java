@@ -143,7 +143,9 @@ class KernelEquivalenceTest {
                         // step over a multiple of the 8- and 13-step panels, and 6 x 13), and the real 784-input forward
                         Arguments.of(s, 64, 64, 64), Arguments.of(s, 70, 131, 65), Arguments.of(s, 67, 200, 100),
                         Arguments.of(s, 65, 64, 300), Arguments.of(s, 64, 64, 63), Arguments.of(s, 66, 64, 66),
-                        Arguments.of(s, 68, 128, 78), Arguments.of(s, 64, 128, 784)),
+                        Arguments.of(s, 68, 128, 78), Arguments.of(s, 64, 128, 784),
+                        // long k, contiguous A, 12-63 rows: 6-row strips on Zen 5 (SIX_ROWS_MIN_M), 4-row ones elsewhere
+                        Arguments.of(s, 16, 128, 300), Arguments.of(s, 14, 70, 257), Arguments.of(s, 13, 64, 400)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
