@@ -1705,18 +1705,22 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     /** The {@code cpu family} of /proc/cpuinfo, or -1 where it cannot be read or parsed. */
     static int cpuFamily() {
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("cpu family")).map(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).trim()))
-                    .findFirst().orElse(-1);
-        } catch (java.io.IOException | RuntimeException e) {
+        try {
+            return Integer.parseInt(cpuinfo("cpu family"));
+        } catch (NumberFormatException e) {
             return -1;
         }
     }
 
     /** The {@code vendor_id} of /proc/cpuinfo, or "" where it cannot be read (not Linux, no access). */
     static String cpuVendor() {
+        return cpuinfo("vendor_id");
+    }
+
+    /** The first processor's {@code field} in /proc/cpuinfo, or "" where it cannot be read. */
+    private static String cpuinfo(String field) {
         try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("vendor_id")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+            return lines.filter(l -> l.startsWith(field)).map(l -> l.substring(l.indexOf(':') + 1).trim())
                     .findFirst().orElse("");
         } catch (java.io.IOException | RuntimeException e) {
             return "";
