@@ -94,6 +94,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         this.packB = packB;
         this.kBlock = kBlock;
         final VectorSpecies<Float> sp = species();
+        this.dotStep = sp.length();
+        final float[][] select = new float[16][16];
+        for (int t = 1; t < 16; t++) {
+            for (int l = 0; l < 16; l++) {
+                select[t][l] = l < t ? l + 16 - t : 16 + l;
+            }
+        }
+        this.tailSelect = select;
         @SuppressWarnings("unchecked")
         final VectorShuffle<Float>[] lanes = new VectorShuffle[sp.length()];
         for (int t = 0; t < lanes.length; t++) {
@@ -160,6 +168,18 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     static int kBlockFor(VectorSpecies<Float> species, int panelKiB) {
         return panelKiB <= 0 ? Integer.MAX_VALUE : Math.max(1, panelKiB * 1024 / (4 * species.vectorByteSize()));
     }
+
+    /**
+     * The k step of {@link #dotBlock4x4}'s loops, {@code species().length()}: a field, so that C2 does not see a
+     * constant stride (see there). Final instance fields are not folded by C2 (TrustFinalNonStaticFields is off).
+     */
+    private final int dotStep;
+
+    /**
+     * {@code tailSelect[t]}: lane l < t takes lane l + 16 - t of the first source (the 16 floats ending at k, so
+     * element kFull + l), lanes from t take zero from the second ({@link #packTail16}, 16 lanes, t of 1-15).
+     */
+    private final float[][] tailSelect;
 
     /** {@link #gemmNT}'s two-source selects, [2h] and [2h + 1] for tree level h, and the final lane order (16 lanes only). */
     private final float[][] ntTree;
@@ -1510,6 +1530,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             packTail16(scratch, aTail, a, aOff, lda, m, kFull, k);
             packTail16(scratch, bTail, b, bOff, ldb, n, kFull, k);
         }
+        final int fives = fiveRowBlocks(m);
+        if (species().length() == 16 && n % 4 == 0 && fives >= 0) {
+            gemmNT4(m, n, kFull, tail, fives, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, scratch, aTail, bTail);
+            return;
+        }
         int blockRows = 0; // rows [0, blockRows) in 8x2 blocks, the rest one output at a time
         if (species().length() == 16 && m >= 8 && n >= 2) {
             // The m % 8 rows left over go one output at a time when they are few: an 8-row block moved up over them
@@ -1545,6 +1570,46 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     /**
+     * The number of 5-row blocks when {@code m} rows split into blocks of 4 and 5 rows ({@code m = 4a + 5b} needs
+     * {@code b = m mod 4}), or -1 where they cannot (m of 1-3, 6, 7 and 11).
+     */
+    static int fiveRowBlocks(int m) {
+        final int fives = m % 4;
+        return m >= 4 && m >= 5 * fives ? fives : -1;
+    }
+
+    /**
+     * {@link #gemmNT} when n is a multiple of 4 and m splits into blocks of 4 and 5 rows (16 lanes): 4x4 blocks
+     * (16 accumulators, 8 loads per 16 FMAs) and, first, {@code fives} 5x4 blocks whose fifth row's 4 outputs take
+     * 4 more accumulators (25 live vectors of 32) and a short tree. No output is computed twice and no row is left
+     * to one output at a time: the thesis CNN's first conv, 9 x 4 x 676, is one 5x4 and one 4x4 block (NOTES 18.1).
+     */
+    private void gemmNT4(int m, int n, int kFull, boolean tail, int fives, MemorySegment a, long aOff, int lda,
+                         MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate,
+                         MemorySegment scratch, long aTail, long bTail) {
+        final long ra = (long) lda * Float.BYTES, rb = (long) ldb * Float.BYTES;
+        for (int i = 0, block = 0; i < m; block++) {
+            final int rows = block < fives ? 5 : 4;
+            for (int j = 0; j < n; j += 4) {
+                final long pa = (aOff + (long) i * lda) * Float.BYTES, pb = (bOff + (long) j * ldb) * Float.BYTES;
+                if (rows == 5) {
+                    dotBlock5x4(kFull, tail, a, pa, ra, b, pb, rb, scratch, aTail + 16L * i, bTail + 16L * j);
+                } else {
+                    dotBlock4x4(kFull, tail, a, pa, ra, b, pb, rb, scratch, aTail + 16L * i, bTail + 16L * j);
+                }
+                for (int r = 0; r < rows; r++) { // output (r, col) is scratch[4r + col]
+                    final long ci = cOff + (long) (i + r) * ldc + j;
+                    for (int col = 0; col < 4; col++) {
+                        final float sum = scratch.getAtIndex(F, 4L * r + col);
+                        c.setAtIndex(F, ci + col, accumulate ? c.getAtIndex(F, ci + col) + sum : sum);
+                    }
+                }
+            }
+            i += rows;
+        }
+    }
+
+    /**
      * {@code C += } a block's sums ({@code scratch[0, 16)}, output (r, col) in lane 2r + col). A block moved back to
      * {@code (i0, j0)} from {@code (i, j)} overlaps outputs an earlier block already added: only rows {@code >= i}
      * (when moved up) and columns {@code >= j} (when moved left) are new; an unmoved block adds all 16.
@@ -1558,8 +1623,21 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
-    /** Rows' elements [kFull, k) to {@code dst + 16*row}, zero-padded to 16 floats per row. */
-    private static void packTail16(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int ld, int rows, int kFull, int k) {
+    /**
+     * Rows' elements [kFull, k) to {@code dst + 16*row}, zero-padded to 16 floats per row. With 16 lanes and
+     * {@code k >= 16} one vector per row: the 16 floats ending at k (all inside the row), the last k - kFull of
+     * them moved to lanes 0.. by a two-source select that takes the other lanes from zero.
+     */
+    private void packTail16(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int ld, int rows, int kFull, int k) {
+        final VectorSpecies<Float> sp = species();
+        if (sp.length() == 16 && kFull >= 16) {
+            final FloatVector index = FloatVector.fromArray(sp, tailSelect[k - kFull], 0), zero = FloatVector.zero(sp);
+            for (int r = 0; r < rows; r++) {
+                index.selectFrom(FloatVector.fromMemorySegment(sp, src, (srcOff + (long) r * ld + k - 16) * Float.BYTES, NATIVE), zero)
+                        .intoMemorySegment(dst, (dstOff + 16L * r) * Float.BYTES, NATIVE);
+            }
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             final long d = dstOff + 16L * r, sr = srcOff + (long) r * ld;
             for (int p = kFull; p < k; p++) {
@@ -1656,6 +1734,152 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 v2 = lo.selectFrom(c20, c21).add(hi.selectFrom(c20, c21)), v3 = lo.selectFrom(c30, c31).add(hi.selectFrom(c30, c31)),
                 v4 = lo.selectFrom(c40, c41).add(hi.selectFrom(c40, c41)), v5 = lo.selectFrom(c50, c51).add(hi.selectFrom(c50, c51)),
                 v6 = lo.selectFrom(c60, c61).add(hi.selectFrom(c60, c61)), v7 = lo.selectFrom(c70, c71).add(hi.selectFrom(c70, c71));
+        lo = FloatVector.fromArray(sp, t[2], 0);
+        hi = FloatVector.fromArray(sp, t[3], 0);
+        v0 = lo.selectFrom(v0, v1).add(hi.selectFrom(v0, v1));
+        v2 = lo.selectFrom(v2, v3).add(hi.selectFrom(v2, v3));
+        v4 = lo.selectFrom(v4, v5).add(hi.selectFrom(v4, v5));
+        v6 = lo.selectFrom(v6, v7).add(hi.selectFrom(v6, v7));
+        lo = FloatVector.fromArray(sp, t[4], 0);
+        hi = FloatVector.fromArray(sp, t[5], 0);
+        v0 = lo.selectFrom(v0, v2).add(hi.selectFrom(v0, v2));
+        v4 = lo.selectFrom(v4, v6).add(hi.selectFrom(v4, v6));
+        lo = FloatVector.fromArray(sp, t[6], 0);
+        hi = FloatVector.fromArray(sp, t[7], 0);
+        v0 = lo.selectFrom(v0, v4).add(hi.selectFrom(v0, v4));
+        FloatVector.fromArray(sp, ntOrder, 0).selectFrom(v0).intoMemorySegment(scratch, 0, NATIVE);
+    }
+
+    /**
+     * {@link #gemmNT4}'s 4x4 block: 4 rows of A from byte {@code pa} (row stride {@code ra}), 4 rows of B from
+     * {@code pb}, {@code kFull} floats of each row, then the padded tails from the scratch; the 16 sums go to
+     * {@code scratch[0, 16)}, output (r, col) in lane 4r + col.
+     *
+     * <p>The k loop steps by {@link #dotStep}, a field C2 does not fold to a constant: the loop is then not a
+     * counted loop and is not unrolled. Unrolled 4x (what C2 does with the constant 16) it loads all 4 copies'
+     * operands first and spills 8 of the 16 accumulators to the stack, a load and a store each per unrolled step:
+     * 13 cycles per k step instead of 9.5 on a 4x4 block over k = 672 (NOTES 18.1). Each row is a slice exactly
+     * {@code kFull} floats long, so all loads check one bound. Two methods rather than one with a five-row flag:
+     * the flag's merges of vector values made C2 box them (6-12 GFLOP/s).
+     */
+    private void dotBlock4x4(int kFull, boolean tail, MemorySegment a, long pa, long ra, MemorySegment b, long pb, long rb,
+                             MemorySegment scratch, long aTailRow, long bTailRow) {
+        final VectorSpecies<Float> sp = species();
+        final long kBytes = (long) kFull * Float.BYTES;
+        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes), a3 = a.asSlice(pa + 3 * ra, kBytes);
+        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes), q2 = b.asSlice(pb + 2 * rb, kBytes), q3 = b.asSlice(pb + 3 * rb, kBytes);
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        final int step = dotStep;
+        for (int p = 0; p < kFull; p += step) {
+            final long o = (long) p * Float.BYTES;
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, q0, o, NATIVE), b1 = FloatVector.fromMemorySegment(sp, q1, o, NATIVE),
+                    b2 = FloatVector.fromMemorySegment(sp, q2, o, NATIVE), b3 = FloatVector.fromMemorySegment(sp, q3, o, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, a0, o, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.fromMemorySegment(sp, a1, o, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.fromMemorySegment(sp, a2, o, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.fromMemorySegment(sp, a3, o, NATIVE);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        if (tail) { // the padded last block: 16 floats per row in the scratch
+            final long ta = aTailRow * Float.BYTES, tb = bTailRow * Float.BYTES;
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, scratch, tb, NATIVE), b1 = FloatVector.fromMemorySegment(sp, scratch, tb + 64, NATIVE),
+                    b2 = FloatVector.fromMemorySegment(sp, scratch, tb + 128, NATIVE), b3 = FloatVector.fromMemorySegment(sp, scratch, tb + 192, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, scratch, ta, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 64, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 128, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 192, NATIVE);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+        }
+        final float[][] t = ntTree;
+        FloatVector lo = FloatVector.fromArray(sp, t[0], 0), hi = FloatVector.fromArray(sp, t[1], 0);
+        // outputs 4r + col; level 1 pairs outputs (0, 1), (2, 3), ...: the same tree as dotBlock8x2's
+        FloatVector v0 = lo.selectFrom(c00, c01).add(hi.selectFrom(c00, c01)), v1 = lo.selectFrom(c02, c03).add(hi.selectFrom(c02, c03)),
+                v2 = lo.selectFrom(c10, c11).add(hi.selectFrom(c10, c11)), v3 = lo.selectFrom(c12, c13).add(hi.selectFrom(c12, c13)),
+                v4 = lo.selectFrom(c20, c21).add(hi.selectFrom(c20, c21)), v5 = lo.selectFrom(c22, c23).add(hi.selectFrom(c22, c23)),
+                v6 = lo.selectFrom(c30, c31).add(hi.selectFrom(c30, c31)), v7 = lo.selectFrom(c32, c33).add(hi.selectFrom(c32, c33));
+        lo = FloatVector.fromArray(sp, t[2], 0);
+        hi = FloatVector.fromArray(sp, t[3], 0);
+        v0 = lo.selectFrom(v0, v1).add(hi.selectFrom(v0, v1));
+        v2 = lo.selectFrom(v2, v3).add(hi.selectFrom(v2, v3));
+        v4 = lo.selectFrom(v4, v5).add(hi.selectFrom(v4, v5));
+        v6 = lo.selectFrom(v6, v7).add(hi.selectFrom(v6, v7));
+        lo = FloatVector.fromArray(sp, t[4], 0);
+        hi = FloatVector.fromArray(sp, t[5], 0);
+        v0 = lo.selectFrom(v0, v2).add(hi.selectFrom(v0, v2));
+        v4 = lo.selectFrom(v4, v6).add(hi.selectFrom(v4, v6));
+        lo = FloatVector.fromArray(sp, t[6], 0);
+        hi = FloatVector.fromArray(sp, t[7], 0);
+        v0 = lo.selectFrom(v0, v4).add(hi.selectFrom(v0, v4));
+        FloatVector.fromArray(sp, ntOrder, 0).selectFrom(v0).intoMemorySegment(scratch, 0, NATIVE);
+    }
+
+    /** {@link #dotBlock4x4} with a fifth row of A: 20 accumulators; the fifth row's 4 sums go to {@code scratch[16, 20)}. */
+    private void dotBlock5x4(int kFull, boolean tail, MemorySegment a, long pa, long ra, MemorySegment b, long pb, long rb,
+                             MemorySegment scratch, long aTailRow, long bTailRow) {
+        final VectorSpecies<Float> sp = species();
+        final long kBytes = (long) kFull * Float.BYTES;
+        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes), a3 = a.asSlice(pa + 3 * ra, kBytes), a4 = a.asSlice(pa + 4 * ra, kBytes);
+        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes), q2 = b.asSlice(pb + 2 * rb, kBytes), q3 = b.asSlice(pb + 3 * rb, kBytes);
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        final int step = dotStep;
+        for (int p = 0; p < kFull; p += step) {
+            final long o = (long) p * Float.BYTES;
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, q0, o, NATIVE), b1 = FloatVector.fromMemorySegment(sp, q1, o, NATIVE),
+                    b2 = FloatVector.fromMemorySegment(sp, q2, o, NATIVE), b3 = FloatVector.fromMemorySegment(sp, q3, o, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, a0, o, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.fromMemorySegment(sp, a1, o, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.fromMemorySegment(sp, a2, o, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.fromMemorySegment(sp, a3, o, NATIVE);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.fromMemorySegment(sp, a4, o, NATIVE);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+        }
+        if (tail) { // the padded last block: 16 floats per row in the scratch
+            final long ta = aTailRow * Float.BYTES, tb = bTailRow * Float.BYTES;
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, scratch, tb, NATIVE), b1 = FloatVector.fromMemorySegment(sp, scratch, tb + 64, NATIVE),
+                    b2 = FloatVector.fromMemorySegment(sp, scratch, tb + 128, NATIVE), b3 = FloatVector.fromMemorySegment(sp, scratch, tb + 192, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, scratch, ta, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 64, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 128, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 192, NATIVE);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 256, NATIVE);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+        }
+        final float[][] t = ntTree;
+        // the fifth row first: its 4 outputs as outputs 0-3 of a tree whose other 12 are zero (zero pairs add zeros)
+        FloatVector lo = FloatVector.fromArray(sp, t[0], 0), hi = FloatVector.fromArray(sp, t[1], 0);
+        FloatVector w0 = lo.selectFrom(c40, c41).add(hi.selectFrom(c40, c41)), w1 = lo.selectFrom(c42, c43).add(hi.selectFrom(c42, c43));
+        lo = FloatVector.fromArray(sp, t[2], 0);
+        hi = FloatVector.fromArray(sp, t[3], 0);
+        w0 = lo.selectFrom(w0, w1).add(hi.selectFrom(w0, w1));
+        final FloatVector zero = FloatVector.zero(sp);
+        lo = FloatVector.fromArray(sp, t[4], 0);
+        hi = FloatVector.fromArray(sp, t[5], 0);
+        w0 = lo.selectFrom(w0, zero).add(hi.selectFrom(w0, zero));
+        lo = FloatVector.fromArray(sp, t[6], 0);
+        hi = FloatVector.fromArray(sp, t[7], 0);
+        w0 = lo.selectFrom(w0, zero).add(hi.selectFrom(w0, zero));
+        FloatVector.fromArray(sp, ntOrder, 0).selectFrom(w0).intoMemorySegment(scratch, 64, NATIVE);
+        lo = FloatVector.fromArray(sp, t[0], 0);
+        hi = FloatVector.fromArray(sp, t[1], 0);
+        // outputs 4r + col; level 1 pairs outputs (0, 1), (2, 3), ...: the same tree as dotBlock8x2's
+        FloatVector v0 = lo.selectFrom(c00, c01).add(hi.selectFrom(c00, c01)), v1 = lo.selectFrom(c02, c03).add(hi.selectFrom(c02, c03)),
+                v2 = lo.selectFrom(c10, c11).add(hi.selectFrom(c10, c11)), v3 = lo.selectFrom(c12, c13).add(hi.selectFrom(c12, c13)),
+                v4 = lo.selectFrom(c20, c21).add(hi.selectFrom(c20, c21)), v5 = lo.selectFrom(c22, c23).add(hi.selectFrom(c22, c23)),
+                v6 = lo.selectFrom(c30, c31).add(hi.selectFrom(c30, c31)), v7 = lo.selectFrom(c32, c33).add(hi.selectFrom(c32, c33));
         lo = FloatVector.fromArray(sp, t[2], 0);
         hi = FloatVector.fromArray(sp, t[3], 0);
         v0 = lo.selectFrom(v0, v1).add(hi.selectFrom(v0, v1));
