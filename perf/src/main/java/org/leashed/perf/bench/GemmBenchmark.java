@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * activations; the two transposes around it are in {@code TransposeBenchmark}); the thesis CNN's convolution GEMMs per example ({@code convFwd}: W·col,
  * {@code convDW}: col·dyᵀ accumulating, {@code convDX}: Wᵀ·dy, A transposed; the first conv has 4 filters,
  * under {@code Conv2d.DOT_WEIGHT_GRADIENT_BELOW}, so its dW is {@code convDWnt}: {@link Kernels#gemmNT} of col
- * (9 x 676) and dy (4 x 676), accumulating, with no padding in either operand).
+ * (9 x 676, rows padded to 688 floats as Conv2d pads them: 64-byte lines) and dy (4 x 676, unpadded, as the
+ * layer's output is), accumulating).
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -104,11 +105,12 @@ public class GemmBenchmark {
             if (!kind.matches("fwd|dW|dX|convFwd|convDW|convDWnt|convDX")) {
                 throw new IllegalArgumentException("unknown GEMM kind " + kind + " in shape " + shape);
             }
-            aRowStride = transposedA ? 1 : k;
+            // convDWnt's A is Conv2d's col matrix, whose rows are padded to whole 64-byte lines (16 floats)
+            aRowStride = transposedA ? 1 : dot ? (k + 15) / 16 * 16 : k;
             aColStride = transposedA ? m : 1;
             vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
-            a = random(arena, (long) m * k, 1);
+            a = random(arena, (long) m * (dot ? aRowStride : k), 1);
             b = random(arena, (long) k * n, 2);
             c = random(arena, (long) m * n, 3);
         }
@@ -125,7 +127,7 @@ public class GemmBenchmark {
         /** One GEMM of this shape with {@code kernels} (the vector or the scalar implementation). */
         void run(Kernels kernels) {
             if (dot) {
-                kernels.gemmNT(m, n, k, a, 0, k, b, 0, k, c, 0, n, true);
+                kernels.gemmNT(m, n, k, a, 0, aRowStride, b, 0, k, c, 0, n, true);
             } else {
                 kernels.gemm(m, n, k, a, 0, aRowStride, aColStride, b, 0, n, c, 0, n, accumulate);
             }
@@ -134,7 +136,7 @@ public class GemmBenchmark {
         /** The same GEMM by OpenBLAS. */
         void run(OpenBlas blas) {
             if (dot) {
-                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, k, b, k, 1f, c, n);
+                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, aRowStride, b, k, 1f, c, n);
             } else {
                 blas.sgemm(transposedA ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, transposedA ? m : k, b, n,
                         accumulate ? 1f : 0f, c, n);
