@@ -366,7 +366,10 @@ class KernelEquivalenceTest {
                 new int[] {1, 4, 17, 2, 0, 0}, new int[] {2, 18, 18, 3, 0, 0}, new int[] {1, 9, 33, 3, 1, 5},
                 // padded runs whose vector before the last one reaches into the right padding (the last,
                 // overlapping vector must zero it) for 16, 8 and 4 lanes; CIFAR's 16x16 "same" layer
-                new int[] {2, 6, 49, 5, 2, 0}, new int[] {1, 5, 25, 5, 2, 3}, new int[] {3, 4, 13, 5, 2, 0}, new int[] {32, 16, 16, 3, 1, 0});
+                new int[] {2, 6, 49, 5, 2, 0}, new int[] {1, 5, 25, 5, 2, 3}, new int[] {3, 4, 13, 5, 2, 0}, new int[] {32, 16, 16, 3, 1, 0},
+                // valid rows copied as whole vectors that spill into the next row (16 lanes: one vector for 11-float
+                // rows, two for 26): padding exactly as long as the last row's spill, and one float shorter
+                new int[] {4, 13, 13, 3, 0, 5}, new int[] {4, 13, 13, 3, 0, 4}, new int[] {1, 28, 28, 3, 0, 6}, new int[] {1, 28, 28, 3, 0, 5});
         Stream<int[]> random = IntStream.range(0, 10).mapToObj(i -> {
             int k = 1 + r.nextInt(5);
             int pad = r.nextInt(k);
@@ -401,6 +404,12 @@ class KernelEquivalenceTest {
                     assertEquals(0f, col1.getAtIndex(F, guard + (long) row * ld + t), "padding column " + t + " of row " + row);
                 }
             }
+            // again from an image followed by more data (the next example of a batch): vectors may now read past the
+            // image, and must still write nothing past the last row's padding
+            MemorySegment xMore = random(arena, (long) c * h * w + 64, r).copyFrom(x);
+            MemorySegment col3 = arena.allocate(col1.byteSize()).copyFrom(col2);
+            v.im2col(col3, guard, ld, xMore, 0, c, h, w, k, pad);
+            assertSameFloats(col1, col3, 0, colFloats + 2L * guard, "im2col from an image with data after it (guards included)");
             // col2im on random columns, into a dx with random contents (it accumulates)
             MemorySegment cols = random(arena, colFloats, r);
             MemorySegment dx1 = random(arena, (long) c * h * w + 3, r);
