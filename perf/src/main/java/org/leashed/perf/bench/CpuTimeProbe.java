@@ -35,7 +35,7 @@ public final class CpuTimeProbe {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** GemmBenchmark's training shapes, read from its {@code @Param} so the two lists cannot drift apart. */
     private static final String[] SHAPES = gemmShapes();
-    private static final int MAX_WARMUP_WINDOWS = 40;
+    private static final int MAX_WARMUP_WINDOWS = 100;
     private static volatile float sink;
 
     private CpuTimeProbe() {
@@ -51,10 +51,14 @@ public final class CpuTimeProbe {
 
     /**
      * Best CPU nanoseconds per call over 9 windows of about {@code windowNs}, after a warm-up that runs windows
-     * until 3 in a row have not beaten the best so far by 2 % (at most {@link #MAX_WARMUP_WINDOWS}). A fixed
-     * calibration window is not enough: on a cold JVM the vector GEMM stayed in the interpreter and C1 code for
-     * the whole first second (the compile queue is long with the Vector API's own methods on 2 vCPUs) and the
-     * first measurement of fwd:512x128x128 read 12 GFLOP/s against 206 for the same call after it.
+     * until 3 in a row have neither beaten the best so far by 2 % nor seen the JIT compile anything (at most
+     * {@link #MAX_WARMUP_WINDOWS}). A fixed calibration window is not enough: on a cold JVM the vector GEMM
+     * stayed in the interpreter and C1 code for the whole first second (the compile queue is long with the
+     * Vector API's own methods on 2 vCPUs) and the first measurement of fwd:512x128x128 read 12 GFLOP/s against
+     * 206 for the same call after it. Nor is "3 windows without improvement" alone: with the other core busy,
+     * C2 took until 5.5 s to compile {@code gemm} itself (its callees first), its C1 code was steadily slow,
+     * and 3 flat windows ended the warm-up at ~5 s: convDW:36x16x128 read 0.8 GFLOP/s in 4 of 6 JVMs
+     * (NOTES 18.5). The JIT's compile time must also stand still.
      */
     static double bestCpuNs(Runnable op, long windowNs) {
         long calls = 1;
@@ -66,11 +70,14 @@ public final class CpuTimeProbe {
             }
             calls *= 2;
         }
+        final java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         double warmBest = Double.MAX_VALUE;
         for (int w = 0, stale = 0; w < MAX_WARMUP_WINDOWS && stale < 3; w++) {
+            final long compiledBefore = jit.getTotalCompilationTime();
             long dt = cpuNs(op, calls);
             double perCall = dt / (double) calls;
-            stale = perCall < warmBest * 0.98 ? 0 : stale + 1;
+            final boolean compiling = jit.getTotalCompilationTime() != compiledBefore;
+            stale = perCall < warmBest * 0.98 || compiling ? 0 : stale + 1;
             warmBest = Math.min(warmBest, perCall);
             calls = Math.max(1, calls * windowNs / Math.max(1, dt)); // the call got faster: keep windows near windowNs
         }
