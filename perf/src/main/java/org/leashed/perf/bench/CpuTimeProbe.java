@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class CpuTimeProbe {
             }
             calls *= 2;
         }
-        final java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         double warmBest = Double.MAX_VALUE;
         for (int w = 0, stale = 0; w < MAX_WARMUP_WINDOWS && stale < 3; w++) {
             final long compiledBefore = jit.getTotalCompilationTime();
