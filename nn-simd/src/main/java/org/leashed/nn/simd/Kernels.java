@@ -81,10 +81,13 @@ public interface Kernels {
     void zero(MemorySegment s, long off, long count);
 
     /**
-     * {@code y(rows, cols) = y + bias[row]} (one bias per row, a convolution's per-channel bias), then
-     * ReLU if {@code relu}; dense rows of {@code cols} floats.
+     * {@code y(rows, cols) = src(rows, cols) + bias[row]} (one bias per row, a convolution's per-channel bias),
+     * then ReLU if {@code relu}: y in dense rows of {@code cols} floats, src in rows {@code lds >= cols} floats
+     * apart (a GEMM's output padded to whole vectors). In place when src is y at the same offset with
+     * {@code lds == cols}; any other overlap of the two is undefined.
      */
-    void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu);
+    void rowBiasActivation(MemorySegment y, long yOff, MemorySegment src, long srcOff, int lds, MemorySegment bias, long biasOff,
+                           int rows, int cols, boolean relu);
 
     /**
      * 2x2 max pooling with stride 2 over {@code planes} dense planes (an odd last row or column is

@@ -198,13 +198,13 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
+    public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment src, long srcOff, int lds, MemorySegment bias, long biasOff,
+                                  int rows, int cols, boolean relu) {
         for (int r = 0; r < rows; r++) {
             final float b = get(bias, biasOff + r);
             for (int c = 0; c < cols; c++) {
-                long i = yOff + (long) r * cols + c;
-                float v = get(y, i) + b;
-                set(y, i, relu ? Math.max(v, 0f) : v);
+                float v = get(src, srcOff + (long) r * lds + c) + b;
+                set(y, yOff + (long) r * cols + c, relu ? Math.max(v, 0f) : v);
             }
         }
     }

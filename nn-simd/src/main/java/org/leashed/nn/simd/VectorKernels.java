@@ -2610,24 +2610,26 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     @Override
-    public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
+    public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment src, long srcOff, int lds, MemorySegment bias, long biasOff,
+                                  int rows, int cols, boolean relu) {
         final VectorSpecies<Float> sp = species();
         final int bound = sp.loopBound(cols);
         final FloatVector zero = FloatVector.zero(sp);
         for (int r = 0; r < rows; r++) {
             final long row = yOff + (long) r * cols;
+            final long from = srcOff + (long) r * lds;
             final float b = bias.getAtIndex(F, biasOff + r);
             final FloatVector bv = FloatVector.broadcast(sp, b);
             int c = 0;
             for (; c < bound; c += sp.length()) {
-                FloatVector v = FloatVector.fromMemorySegment(sp, y, (row + c) * Float.BYTES, NATIVE).add(bv);
+                FloatVector v = FloatVector.fromMemorySegment(sp, src, (from + c) * Float.BYTES, NATIVE).add(bv);
                 if (relu) {
                     v = v.max(zero);
                 }
                 v.intoMemorySegment(y, (row + c) * Float.BYTES, NATIVE);
             }
             for (; c < cols; c++) { // scalar tail
-                float v = y.getAtIndex(F, row + c) + b;
+                float v = src.getAtIndex(F, from + c) + b;
                 y.setAtIndex(F, row + c, relu ? Math.max(v, 0f) : v);
             }
         }

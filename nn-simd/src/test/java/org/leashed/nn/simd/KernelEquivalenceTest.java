@@ -450,11 +450,20 @@ class KernelEquivalenceTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment bias = random(arena, m + 2, r);
             for (boolean relu : new boolean[] {false, true}) {
+                // in place (src is y, rows n floats apart)
                 MemorySegment y1 = random(arena, (long) m * n + 4, r);
                 MemorySegment y2 = arena.allocate(y1.byteSize()).copyFrom(y1);
-                s.rowBiasActivation(y1, 2, bias, 1, m, n, relu);
-                v.rowBiasActivation(y2, 2, bias, 1, m, n, relu);
-                assertSameFloats(y1, y2, 0, (long) m * n + 4, "rowBiasActivation relu=" + relu);
+                s.rowBiasActivation(y1, 2, y1, 2, n, bias, 1, m, n, relu);
+                v.rowBiasActivation(y2, 2, y2, 2, n, bias, 1, m, n, relu);
+                assertSameFloats(y1, y2, 0, (long) m * n + 4, "rowBiasActivation in place relu=" + relu);
+                // from rows lds = n + 3 floats apart into dense y: the padding columns must not reach y
+                final int lds = n + 3;
+                MemorySegment src = random(arena, (long) m * lds + 5, r);
+                MemorySegment out1 = random(arena, (long) m * n + 4, r);
+                MemorySegment out2 = arena.allocate(out1.byteSize()).copyFrom(out1);
+                s.rowBiasActivation(out1, 1, src, 5, lds, bias, 1, m, n, relu);
+                v.rowBiasActivation(out2, 1, src, 5, lds, bias, 1, m, n, relu);
+                assertSameFloats(out1, out2, 0, (long) m * n + 4, "rowBiasActivation lds=" + lds + " relu=" + relu);
             }
             long count = (long) m * k;
             MemorySegment z1 = random(arena, count + 4, r);

@@ -184,8 +184,9 @@ public class PoolBenchmark {
         }
 
         @Override
-        public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment bias, long biasOff, int rows, int cols, boolean relu) {
-            k.rowBiasActivation(y, yOff, bias, biasOff, rows, cols, relu);
+        public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment src, long srcOff, int lds, MemorySegment bias, long biasOff,
+                                      int rows, int cols, boolean relu) {
+            k.rowBiasActivation(y, yOff, src, srcOff, lds, bias, biasOff, rows, cols, relu);
         }
 
         @Override
