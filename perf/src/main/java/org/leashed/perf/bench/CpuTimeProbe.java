@@ -42,7 +42,7 @@ public final class CpuTimeProbe {
     private CpuTimeProbe() {
     }
 
-    private static String[] gemmShapes() {
+    static String[] gemmShapes() {
         try {
             return GemmBenchmark.Operands.class.getDeclaredField("shape").getAnnotation(org.openjdk.jmh.annotations.Param.class).value();
         } catch (NoSuchFieldException e) {

@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * {@code convDW}: col·dyᵀ accumulating, {@code convDX}: Wᵀ·dy, A transposed; the first conv has 4 filters,
  * under {@code Conv2d.DOT_WEIGHT_GRADIENT_BELOW}, so its dW is {@code convDWnt}: {@link Kernels#gemmNT} of col
  * (9 x 676, rows padded to 688 floats as Conv2d pads them: 64-byte lines) and dy (4 x 676, unpadded, as the
- * layer's output is), accumulating).
+ * layer's output is), accumulating into dWᵀ with rows padded to 16 floats). Every conv shape is the call
+ * {@code Conv2d} makes, strides included: its forward runs over the padded width (688 and 128 columns, not
+ * the 676 and 121 pixels) into scratch, since the unpadded call measured 1.2-2x slower (NOTES 19.1).
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -85,6 +87,8 @@ public class GemmBenchmark {
         boolean dot;
         int aRowStride;
         int aColStride;
+        /** C's row stride: n, except convDWnt's dWᵀ, whose rows Conv2d pads to 16 floats. */
+        int ldc;
         Arena arena;
         MemorySegment a;
         MemorySegment b;
@@ -108,11 +112,12 @@ public class GemmBenchmark {
             // convDWnt's A is Conv2d's col matrix, whose rows are padded to whole 64-byte lines (16 floats)
             aRowStride = transposedA ? 1 : dot ? (k + 15) / 16 * 16 : k;
             aColStride = transposedA ? m : 1;
+            ldc = dot ? (n + 15) / 16 * 16 : n;
             vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
             a = random(arena, (long) m * (dot ? aRowStride : k), 1);
             b = random(arena, (long) k * n, 2);
-            c = random(arena, (long) m * n, 3);
+            c = random(arena, (long) m * ldc, 3);
         }
 
         private static MemorySegment random(Arena arena, long count, long seed) {
@@ -127,7 +132,7 @@ public class GemmBenchmark {
         /** One GEMM of this shape with {@code kernels} (the vector or the scalar implementation). */
         void run(Kernels kernels) {
             if (dot) {
-                kernels.gemmNT(m, n, k, a, 0, aRowStride, b, 0, k, c, 0, n, true);
+                kernels.gemmNT(m, n, k, a, 0, aRowStride, b, 0, k, c, 0, ldc, true);
             } else {
                 kernels.gemm(m, n, k, a, 0, aRowStride, aColStride, b, 0, n, c, 0, n, accumulate);
             }
@@ -136,7 +141,7 @@ public class GemmBenchmark {
         /** The same GEMM by OpenBLAS. */
         void run(OpenBlas blas) {
             if (dot) {
-                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, aRowStride, b, k, 1f, c, n);
+                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, aRowStride, b, k, 1f, c, ldc);
             } else {
                 blas.sgemm(transposedA ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, transposedA ? m : k, b, n,
                         accumulate ? 1f : 0f, c, n);

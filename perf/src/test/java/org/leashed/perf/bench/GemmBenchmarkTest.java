@@ -1,0 +1,40 @@
+package org.leashed.perf.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.leashed.nn.simd.Kernels;
+
+/**
+ * Every benchmarked GEMM shape, as {@link GemmBenchmark.Operands} sets it up (strides, accumulation, the dot-product
+ * kind), runs inside its operands and computes the scalar reference's bits, so a GFLOP/s figure is never the speed of
+ * a call that reads or writes the wrong elements.
+ */
+class GemmBenchmarkTest {
+    static String[] shapes() {
+        return CpuTimeProbe.gemmShapes();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shapes")
+    void benchmarkedCallMatchesTheScalarReference(String shape) {
+        GemmBenchmark.Operands o = new GemmBenchmark.Operands();
+        o.shape = shape;
+        o.setUp();
+        try {
+            final float[] before = o.c.toArray(ValueLayout.JAVA_FLOAT);
+            o.run(o.vector);
+            final float[] vector = o.c.toArray(ValueLayout.JAVA_FLOAT);
+            MemorySegment.copy(before, 0, o.c, ValueLayout.JAVA_FLOAT, 0, before.length);
+            o.run(Kernels.scalar());
+            final float[] scalar = o.c.toArray(ValueLayout.JAVA_FLOAT);
+            assertArrayEquals(scalar, vector, shape);
+        } finally {
+            o.tearDown();
+        }
+    }
+}
