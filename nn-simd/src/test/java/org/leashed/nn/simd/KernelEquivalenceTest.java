@@ -145,7 +145,11 @@ class KernelEquivalenceTest {
                         Arguments.of(s, 65, 64, 300), Arguments.of(s, 64, 64, 63), Arguments.of(s, 66, 64, 66),
                         Arguments.of(s, 68, 128, 78), Arguments.of(s, 64, 128, 784),
                         // long k, contiguous A, 12-63 rows: 6-row strips on Zen 5 (SIX_ROWS_MIN_M), 4-row ones elsewhere
-                        Arguments.of(s, 16, 128, 300), Arguments.of(s, 14, 70, 257), Arguments.of(s, 13, 64, 400)),
+                        Arguments.of(s, 16, 128, 300), Arguments.of(s, 14, 70, 257), Arguments.of(s, 13, 64, 400),
+                        // m % 6 of 2 or 3: 2 or 3 single rows after the 6-row blocks (the CNN's conv2 forward 8x128x36,
+                        // 9, 14, 20 with a column tail; packed: 74, 69)
+                        Arguments.of(s, 8, 128, 36), Arguments.of(s, 9, 64, 20), Arguments.of(s, 14, 64, 50),
+                        Arguments.of(s, 20, 130, 40), Arguments.of(s, 74, 64, 70), Arguments.of(s, 69, 64, 65)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
