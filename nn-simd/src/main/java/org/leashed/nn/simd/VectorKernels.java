@@ -188,7 +188,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     /** Lane indices of {@link #transposeTile16}'s selects: [2k] and [2k + 1] for stage k (only used with 16 lanes). */
     private final int[][] transposeIndex;
 
-    /** {@code laneShuffles[t]} moves lane t to every lane: the per-step broadcast of {@link #stripLanes8x1}. */
+    /** {@code laneShuffles[t]} moves lane t to every lane: the per-step broadcast of {@link #stripColumn8x1}. */
     private final VectorShuffle<Float>[] laneShuffles;
 
     /** The species these kernels run with. */
@@ -915,18 +915,18 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     /**
      * The single-vector block of {@code rows} (8 to 11) rows, in one of three forms chosen by A's layout:
-     * rows contiguous along k ({@link #stripLanes8x1}), A read transposed with the strip inside one vector
+     * rows contiguous along k ({@link #stripRows8x1}), A read transposed with the strip inside one vector
      * ({@link #stripColumn8x1}), else broadcasts from memory ({@link #block8x1}). Each form's 9-11 row
      * methods are unrolled copies on purpose: accumulators must be named locals (an array of vectors is boxed).
      */
     private void blockStrip1(int rows, int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
                              MemorySegment d, long d0, int ldd) {
-        if (aCs == 1 && k >= species().length()) {
+        if (aCs == 1) {
             switch (rows) {
-                case 8 -> stripLanes8x1(k, a, a0, aRs, b, bp, ldb, d, d0, ldd);
-                case 9 -> stripLanes9x1(k, a, a0, aRs, b, bp, ldb, d, d0, ldd);
-                case 10 -> stripLanes10x1(k, a, a0, aRs, b, bp, ldb, d, d0, ldd);
-                case 11 -> stripLanes11x1(k, a, a0, aRs, b, bp, ldb, d, d0, ldd);
+                case 8 -> stripRows8x1(k, a, a0, aRs, b, bp, ldb, d, d0, ldd);
+                case 9 -> stripRows9x1(k, a, a0, aRs, b, bp, ldb, d, d0, ldd);
+                case 10 -> stripRows10x1(k, a, a0, aRs, b, bp, ldb, d, d0, ldd);
+                case 11 -> stripRows11x1(k, a, a0, aRs, b, bp, ldb, d, d0, ldd);
                 default -> throw new IllegalArgumentException("strip of " + rows + " rows");
             }
             return;
@@ -952,252 +952,152 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     /*
      * Single-vector strips with A's rows contiguous along k (aCs == 1: the conv dW, the 10-wide forward).
-     * block8x1 and its copies broadcast each A element from memory: one address, one bounds check and
-     * one broadcast per FMA, with 8-11 row addresses live, which C2 keeps in XMM registers and moves
-     * back per use (disassembled with hsdis: ~7 instructions per FMA, ~89 GFLOP/s on the 9x16x688 conv
-     * dW). Here each row loads L consecutive elements of A as one vector (one load and check per L FMAs)
-     * and each k step takes its lane with a constant-index permute (vpermps), one vector instruction
-     * per FMA. The FMA chain per output element is unchanged (p = 0..k-1 from zero, the same A and B
-     * values), so results stay bit-identical to ScalarKernels.
+     * block8x1 and its copies broadcast each A element from memory through the whole segment: one bounds
+     * check and one address computation per FMA, with 8-11 row addresses live, which C2 kept in XMM
+     * registers and moved back per use (~7 instructions per FMA, ~89 GFLOP/s on the 9x16x688 conv dW, NOTES
+     * 16.11). NOTES 16.11 then loaded L elements of a row as one vector and took each step's lane with a
+     * permute (vpermps): a vector-pipe instruction per FMA, ~60 % of the FMA peak on Zen 5. Here each row is
+     * a slice of its k elements, indexed by the loop counter, so C2 proves every read in range once per
+     * strip (range check elimination) and a broadcast from memory is one instruction, which Zen 5 runs on
+     * a load pipe (NOTES 19.2: 8 rows 1.24-1.32x the permutes; with 9-11 rows some row addresses live on the
+     * stack, one more load each, still ahead). B is one slice for the strip: one check for all k loads.
+     * The FMA chain per output element is unchanged (p = 0..k-1 from zero, the same A and B values), so
+     * results stay bit-identical to ScalarKernels.
      */
-    /** {@link #blockStrip1} of 8 rows for A rows contiguous along k ({@code aCs == 1}, {@code k >= lanes}); see {@link #stripLanes8x1}. */
-    private void stripLanes8x1(int k, MemorySegment a, long a0, int aRs, MemorySegment b, long bp, int ldb,
+    /** {@link #blockStrip1} of 8 rows for A rows contiguous along k ({@code aCs == 1}): memory broadcasts from one slice per row (see above). */
+    private void stripRows8x1(int k, MemorySegment a, long a0, int aRs, MemorySegment b, long bp, int ldb,
                                MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
-        final int L = sp.length();
-        final VectorShuffle<Float>[] lane = laneShuffles;
+        final long kb = (long) k * Float.BYTES;
+        final MemorySegment r0 = a.asSlice(a0 * Float.BYTES, kb), r1 = a.asSlice((a0 + aRs) * Float.BYTES, kb),
+                r2 = a.asSlice((a0 + 2L * aRs) * Float.BYTES, kb), r3 = a.asSlice((a0 + 3L * aRs) * Float.BYTES, kb),
+                r4 = a.asSlice((a0 + 4L * aRs) * Float.BYTES, kb), r5 = a.asSlice((a0 + 5L * aRs) * Float.BYTES, kb),
+                r6 = a.asSlice((a0 + 6L * aRs) * Float.BYTES, kb), r7 = a.asSlice((a0 + 7L * aRs) * Float.BYTES, kb);
+        final long bs = (long) ldb * Float.BYTES;
+        final MemorySegment bStrip = b.asSlice(bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        final long rs = (long) aRs * Float.BYTES;
-        final long bs = (long) ldb * Float.BYTES;
-        final int kv = k - k % L;
-        int p = 0;
-        for (; p < kv; p += L) {
-            final long q = (a0 + p) * Float.BYTES;
-            final FloatVector x0 = FloatVector.fromMemorySegment(sp, a, q + 0, NATIVE),
-                    x1 = FloatVector.fromMemorySegment(sp, a, q + rs, NATIVE),
-                    x2 = FloatVector.fromMemorySegment(sp, a, q + 2 * rs, NATIVE),
-                    x3 = FloatVector.fromMemorySegment(sp, a, q + 3 * rs, NATIVE),
-                    x4 = FloatVector.fromMemorySegment(sp, a, q + 4 * rs, NATIVE),
-                    x5 = FloatVector.fromMemorySegment(sp, a, q + 5 * rs, NATIVE),
-                    x6 = FloatVector.fromMemorySegment(sp, a, q + 6 * rs, NATIVE),
-                    x7 = FloatVector.fromMemorySegment(sp, a, q + 7 * rs, NATIVE);
-            long bq = (bp + (long) p * ldb) * Float.BYTES;
-            for (int t = 0; t < L; t += 2, bq += 2 * bs) { // L is even for every species
-                VectorShuffle<Float> s = lane[t];
-                FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE);
-                c0 = x0.rearrange(s).fma(b0, c0); c1 = x1.rearrange(s).fma(b0, c1); c2 = x2.rearrange(s).fma(b0, c2);
-                c3 = x3.rearrange(s).fma(b0, c3); c4 = x4.rearrange(s).fma(b0, c4); c5 = x5.rearrange(s).fma(b0, c5);
-                c6 = x6.rearrange(s).fma(b0, c6); c7 = x7.rearrange(s).fma(b0, c7);
-                s = lane[t + 1];
-                b0 = FloatVector.fromMemorySegment(sp, b, bq + bs, NATIVE);
-                c0 = x0.rearrange(s).fma(b0, c0); c1 = x1.rearrange(s).fma(b0, c1); c2 = x2.rearrange(s).fma(b0, c2);
-                c3 = x3.rearrange(s).fma(b0, c3); c4 = x4.rearrange(s).fma(b0, c4); c5 = x5.rearrange(s).fma(b0, c5);
-                c6 = x6.rearrange(s).fma(b0, c6); c7 = x7.rearrange(s).fma(b0, c7);
-            }
-        }
-        for (; p < k; p++) { // the last k % L steps, broadcast from memory as in block8x1
-            final long ap = a0 + p;
-            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, (bp + (long) p * ldb) * Float.BYTES, NATIVE);
-            c0 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 0)).fma(b0, c0);
-            c1 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + aRs)).fma(b0, c1);
-            c2 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 2L * aRs)).fma(b0, c2);
-            c3 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 3L * aRs)).fma(b0, c3);
-            c4 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 4L * aRs)).fma(b0, c4);
-            c5 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 5L * aRs)).fma(b0, c5);
-            c6 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 6L * aRs)).fma(b0, c6);
-            c7 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 7L * aRs)).fma(b0, c7);
+        long bq = 0;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, bStrip, bq, NATIVE);
+            c0 = FloatVector.broadcast(sp, r0.getAtIndex(F, p)).fma(b0, c0);
+            c1 = FloatVector.broadcast(sp, r1.getAtIndex(F, p)).fma(b0, c1);
+            c2 = FloatVector.broadcast(sp, r2.getAtIndex(F, p)).fma(b0, c2);
+            c3 = FloatVector.broadcast(sp, r3.getAtIndex(F, p)).fma(b0, c3);
+            c4 = FloatVector.broadcast(sp, r4.getAtIndex(F, p)).fma(b0, c4);
+            c5 = FloatVector.broadcast(sp, r5.getAtIndex(F, p)).fma(b0, c5);
+            c6 = FloatVector.broadcast(sp, r6.getAtIndex(F, p)).fma(b0, c6);
+            c7 = FloatVector.broadcast(sp, r7.getAtIndex(F, p)).fma(b0, c7);
         }
         final long row = (long) ldd * Float.BYTES;
         final long o = d0 * Float.BYTES;
-        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE);
-        c2.intoMemorySegment(d, o + 2 * row, NATIVE); c3.intoMemorySegment(d, o + 3 * row, NATIVE);
-        c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
+        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE); c2.intoMemorySegment(d, o + 2 * row, NATIVE);
+        c3.intoMemorySegment(d, o + 3 * row, NATIVE); c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
         c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE);
     }
 
-    /** {@link #blockStrip1} of 9 rows for A rows contiguous along k ({@code aCs == 1}, {@code k >= lanes}); see {@link #stripLanes8x1}. */
-    private void stripLanes9x1(int k, MemorySegment a, long a0, int aRs, MemorySegment b, long bp, int ldb,
+    /** {@link #stripRows8x1} with 9 rows. */
+    private void stripRows9x1(int k, MemorySegment a, long a0, int aRs, MemorySegment b, long bp, int ldb,
                                MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
-        final int L = sp.length();
-        final VectorShuffle<Float>[] lane = laneShuffles;
+        final long kb = (long) k * Float.BYTES;
+        final MemorySegment r0 = a.asSlice(a0 * Float.BYTES, kb), r1 = a.asSlice((a0 + aRs) * Float.BYTES, kb),
+                r2 = a.asSlice((a0 + 2L * aRs) * Float.BYTES, kb), r3 = a.asSlice((a0 + 3L * aRs) * Float.BYTES, kb),
+                r4 = a.asSlice((a0 + 4L * aRs) * Float.BYTES, kb), r5 = a.asSlice((a0 + 5L * aRs) * Float.BYTES, kb),
+                r6 = a.asSlice((a0 + 6L * aRs) * Float.BYTES, kb), r7 = a.asSlice((a0 + 7L * aRs) * Float.BYTES, kb),
+                r8 = a.asSlice((a0 + 8L * aRs) * Float.BYTES, kb);
+        final long bs = (long) ldb * Float.BYTES;
+        final MemorySegment bStrip = b.asSlice(bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0;
-        final long rs = (long) aRs * Float.BYTES;
-        final long bs = (long) ldb * Float.BYTES;
-        final int kv = k - k % L;
-        int p = 0;
-        for (; p < kv; p += L) {
-            final long q = (a0 + p) * Float.BYTES;
-            final FloatVector x0 = FloatVector.fromMemorySegment(sp, a, q + 0, NATIVE),
-                    x1 = FloatVector.fromMemorySegment(sp, a, q + rs, NATIVE),
-                    x2 = FloatVector.fromMemorySegment(sp, a, q + 2 * rs, NATIVE),
-                    x3 = FloatVector.fromMemorySegment(sp, a, q + 3 * rs, NATIVE),
-                    x4 = FloatVector.fromMemorySegment(sp, a, q + 4 * rs, NATIVE),
-                    x5 = FloatVector.fromMemorySegment(sp, a, q + 5 * rs, NATIVE),
-                    x6 = FloatVector.fromMemorySegment(sp, a, q + 6 * rs, NATIVE),
-                    x7 = FloatVector.fromMemorySegment(sp, a, q + 7 * rs, NATIVE),
-                    x8 = FloatVector.fromMemorySegment(sp, a, q + 8 * rs, NATIVE);
-            long bq = (bp + (long) p * ldb) * Float.BYTES;
-            for (int t = 0; t < L; t += 2, bq += 2 * bs) { // L is even for every species
-                VectorShuffle<Float> s = lane[t];
-                FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE);
-                c0 = x0.rearrange(s).fma(b0, c0); c1 = x1.rearrange(s).fma(b0, c1); c2 = x2.rearrange(s).fma(b0, c2);
-                c3 = x3.rearrange(s).fma(b0, c3); c4 = x4.rearrange(s).fma(b0, c4); c5 = x5.rearrange(s).fma(b0, c5);
-                c6 = x6.rearrange(s).fma(b0, c6); c7 = x7.rearrange(s).fma(b0, c7); c8 = x8.rearrange(s).fma(b0, c8);
-                s = lane[t + 1];
-                b0 = FloatVector.fromMemorySegment(sp, b, bq + bs, NATIVE);
-                c0 = x0.rearrange(s).fma(b0, c0); c1 = x1.rearrange(s).fma(b0, c1); c2 = x2.rearrange(s).fma(b0, c2);
-                c3 = x3.rearrange(s).fma(b0, c3); c4 = x4.rearrange(s).fma(b0, c4); c5 = x5.rearrange(s).fma(b0, c5);
-                c6 = x6.rearrange(s).fma(b0, c6); c7 = x7.rearrange(s).fma(b0, c7); c8 = x8.rearrange(s).fma(b0, c8);
-            }
-        }
-        for (; p < k; p++) { // the last k % L steps, broadcast from memory as in block8x1
-            final long ap = a0 + p;
-            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, (bp + (long) p * ldb) * Float.BYTES, NATIVE);
-            c0 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 0)).fma(b0, c0);
-            c1 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + aRs)).fma(b0, c1);
-            c2 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 2L * aRs)).fma(b0, c2);
-            c3 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 3L * aRs)).fma(b0, c3);
-            c4 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 4L * aRs)).fma(b0, c4);
-            c5 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 5L * aRs)).fma(b0, c5);
-            c6 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 6L * aRs)).fma(b0, c6);
-            c7 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 7L * aRs)).fma(b0, c7);
-            c8 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 8L * aRs)).fma(b0, c8);
+        long bq = 0;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, bStrip, bq, NATIVE);
+            c0 = FloatVector.broadcast(sp, r0.getAtIndex(F, p)).fma(b0, c0);
+            c1 = FloatVector.broadcast(sp, r1.getAtIndex(F, p)).fma(b0, c1);
+            c2 = FloatVector.broadcast(sp, r2.getAtIndex(F, p)).fma(b0, c2);
+            c3 = FloatVector.broadcast(sp, r3.getAtIndex(F, p)).fma(b0, c3);
+            c4 = FloatVector.broadcast(sp, r4.getAtIndex(F, p)).fma(b0, c4);
+            c5 = FloatVector.broadcast(sp, r5.getAtIndex(F, p)).fma(b0, c5);
+            c6 = FloatVector.broadcast(sp, r6.getAtIndex(F, p)).fma(b0, c6);
+            c7 = FloatVector.broadcast(sp, r7.getAtIndex(F, p)).fma(b0, c7);
+            c8 = FloatVector.broadcast(sp, r8.getAtIndex(F, p)).fma(b0, c8);
         }
         final long row = (long) ldd * Float.BYTES;
         final long o = d0 * Float.BYTES;
-        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE);
-        c2.intoMemorySegment(d, o + 2 * row, NATIVE); c3.intoMemorySegment(d, o + 3 * row, NATIVE);
-        c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
-        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE);
-        c8.intoMemorySegment(d, o + 8 * row, NATIVE);
+        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE); c2.intoMemorySegment(d, o + 2 * row, NATIVE);
+        c3.intoMemorySegment(d, o + 3 * row, NATIVE); c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE); c8.intoMemorySegment(d, o + 8 * row, NATIVE);
     }
 
-    /** {@link #blockStrip1} of 10 rows for A rows contiguous along k ({@code aCs == 1}, {@code k >= lanes}); see {@link #stripLanes8x1}. */
-    private void stripLanes10x1(int k, MemorySegment a, long a0, int aRs, MemorySegment b, long bp, int ldb,
+    /** {@link #stripRows8x1} with 10 rows. */
+    private void stripRows10x1(int k, MemorySegment a, long a0, int aRs, MemorySegment b, long bp, int ldb,
                                MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
-        final int L = sp.length();
-        final VectorShuffle<Float>[] lane = laneShuffles;
+        final long kb = (long) k * Float.BYTES;
+        final MemorySegment r0 = a.asSlice(a0 * Float.BYTES, kb), r1 = a.asSlice((a0 + aRs) * Float.BYTES, kb),
+                r2 = a.asSlice((a0 + 2L * aRs) * Float.BYTES, kb), r3 = a.asSlice((a0 + 3L * aRs) * Float.BYTES, kb),
+                r4 = a.asSlice((a0 + 4L * aRs) * Float.BYTES, kb), r5 = a.asSlice((a0 + 5L * aRs) * Float.BYTES, kb),
+                r6 = a.asSlice((a0 + 6L * aRs) * Float.BYTES, kb), r7 = a.asSlice((a0 + 7L * aRs) * Float.BYTES, kb),
+                r8 = a.asSlice((a0 + 8L * aRs) * Float.BYTES, kb), r9 = a.asSlice((a0 + 9L * aRs) * Float.BYTES, kb);
+        final long bs = (long) ldb * Float.BYTES;
+        final MemorySegment bStrip = b.asSlice(bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0;
-        final long rs = (long) aRs * Float.BYTES;
-        final long bs = (long) ldb * Float.BYTES;
-        final int kv = k - k % L;
-        int p = 0;
-        for (; p < kv; p += L) {
-            final long q = (a0 + p) * Float.BYTES;
-            final FloatVector x0 = FloatVector.fromMemorySegment(sp, a, q + 0, NATIVE),
-                    x1 = FloatVector.fromMemorySegment(sp, a, q + rs, NATIVE),
-                    x2 = FloatVector.fromMemorySegment(sp, a, q + 2 * rs, NATIVE),
-                    x3 = FloatVector.fromMemorySegment(sp, a, q + 3 * rs, NATIVE),
-                    x4 = FloatVector.fromMemorySegment(sp, a, q + 4 * rs, NATIVE),
-                    x5 = FloatVector.fromMemorySegment(sp, a, q + 5 * rs, NATIVE),
-                    x6 = FloatVector.fromMemorySegment(sp, a, q + 6 * rs, NATIVE),
-                    x7 = FloatVector.fromMemorySegment(sp, a, q + 7 * rs, NATIVE),
-                    x8 = FloatVector.fromMemorySegment(sp, a, q + 8 * rs, NATIVE),
-                    x9 = FloatVector.fromMemorySegment(sp, a, q + 9 * rs, NATIVE);
-            long bq = (bp + (long) p * ldb) * Float.BYTES;
-            for (int t = 0; t < L; t += 2, bq += 2 * bs) { // L is even for every species
-                VectorShuffle<Float> s = lane[t];
-                FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE);
-                c0 = x0.rearrange(s).fma(b0, c0); c1 = x1.rearrange(s).fma(b0, c1); c2 = x2.rearrange(s).fma(b0, c2);
-                c3 = x3.rearrange(s).fma(b0, c3); c4 = x4.rearrange(s).fma(b0, c4); c5 = x5.rearrange(s).fma(b0, c5);
-                c6 = x6.rearrange(s).fma(b0, c6); c7 = x7.rearrange(s).fma(b0, c7); c8 = x8.rearrange(s).fma(b0, c8);
-                c9 = x9.rearrange(s).fma(b0, c9);
-                s = lane[t + 1];
-                b0 = FloatVector.fromMemorySegment(sp, b, bq + bs, NATIVE);
-                c0 = x0.rearrange(s).fma(b0, c0); c1 = x1.rearrange(s).fma(b0, c1); c2 = x2.rearrange(s).fma(b0, c2);
-                c3 = x3.rearrange(s).fma(b0, c3); c4 = x4.rearrange(s).fma(b0, c4); c5 = x5.rearrange(s).fma(b0, c5);
-                c6 = x6.rearrange(s).fma(b0, c6); c7 = x7.rearrange(s).fma(b0, c7); c8 = x8.rearrange(s).fma(b0, c8);
-                c9 = x9.rearrange(s).fma(b0, c9);
-            }
-        }
-        for (; p < k; p++) { // the last k % L steps, broadcast from memory as in block8x1
-            final long ap = a0 + p;
-            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, (bp + (long) p * ldb) * Float.BYTES, NATIVE);
-            c0 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 0)).fma(b0, c0);
-            c1 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + aRs)).fma(b0, c1);
-            c2 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 2L * aRs)).fma(b0, c2);
-            c3 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 3L * aRs)).fma(b0, c3);
-            c4 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 4L * aRs)).fma(b0, c4);
-            c5 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 5L * aRs)).fma(b0, c5);
-            c6 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 6L * aRs)).fma(b0, c6);
-            c7 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 7L * aRs)).fma(b0, c7);
-            c8 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 8L * aRs)).fma(b0, c8);
-            c9 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 9L * aRs)).fma(b0, c9);
+        long bq = 0;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, bStrip, bq, NATIVE);
+            c0 = FloatVector.broadcast(sp, r0.getAtIndex(F, p)).fma(b0, c0);
+            c1 = FloatVector.broadcast(sp, r1.getAtIndex(F, p)).fma(b0, c1);
+            c2 = FloatVector.broadcast(sp, r2.getAtIndex(F, p)).fma(b0, c2);
+            c3 = FloatVector.broadcast(sp, r3.getAtIndex(F, p)).fma(b0, c3);
+            c4 = FloatVector.broadcast(sp, r4.getAtIndex(F, p)).fma(b0, c4);
+            c5 = FloatVector.broadcast(sp, r5.getAtIndex(F, p)).fma(b0, c5);
+            c6 = FloatVector.broadcast(sp, r6.getAtIndex(F, p)).fma(b0, c6);
+            c7 = FloatVector.broadcast(sp, r7.getAtIndex(F, p)).fma(b0, c7);
+            c8 = FloatVector.broadcast(sp, r8.getAtIndex(F, p)).fma(b0, c8);
+            c9 = FloatVector.broadcast(sp, r9.getAtIndex(F, p)).fma(b0, c9);
         }
         final long row = (long) ldd * Float.BYTES;
         final long o = d0 * Float.BYTES;
-        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE);
-        c2.intoMemorySegment(d, o + 2 * row, NATIVE); c3.intoMemorySegment(d, o + 3 * row, NATIVE);
-        c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
-        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE);
-        c8.intoMemorySegment(d, o + 8 * row, NATIVE); c9.intoMemorySegment(d, o + 9 * row, NATIVE);
+        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE); c2.intoMemorySegment(d, o + 2 * row, NATIVE);
+        c3.intoMemorySegment(d, o + 3 * row, NATIVE); c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE); c8.intoMemorySegment(d, o + 8 * row, NATIVE);
+        c9.intoMemorySegment(d, o + 9 * row, NATIVE);
     }
 
-    /** {@link #blockStrip1} of 11 rows for A rows contiguous along k ({@code aCs == 1}, {@code k >= lanes}); see {@link #stripLanes8x1}. */
-    private void stripLanes11x1(int k, MemorySegment a, long a0, int aRs, MemorySegment b, long bp, int ldb,
+    /** {@link #stripRows8x1} with 11 rows. */
+    private void stripRows11x1(int k, MemorySegment a, long a0, int aRs, MemorySegment b, long bp, int ldb,
                                MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
-        final int L = sp.length();
-        final VectorShuffle<Float>[] lane = laneShuffles;
-        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0;
-        final long rs = (long) aRs * Float.BYTES;
+        final long kb = (long) k * Float.BYTES;
+        final MemorySegment r0 = a.asSlice(a0 * Float.BYTES, kb), r1 = a.asSlice((a0 + aRs) * Float.BYTES, kb),
+                r2 = a.asSlice((a0 + 2L * aRs) * Float.BYTES, kb), r3 = a.asSlice((a0 + 3L * aRs) * Float.BYTES, kb),
+                r4 = a.asSlice((a0 + 4L * aRs) * Float.BYTES, kb), r5 = a.asSlice((a0 + 5L * aRs) * Float.BYTES, kb),
+                r6 = a.asSlice((a0 + 6L * aRs) * Float.BYTES, kb), r7 = a.asSlice((a0 + 7L * aRs) * Float.BYTES, kb),
+                r8 = a.asSlice((a0 + 8L * aRs) * Float.BYTES, kb), r9 = a.asSlice((a0 + 9L * aRs) * Float.BYTES, kb),
+                r10 = a.asSlice((a0 + 10L * aRs) * Float.BYTES, kb);
         final long bs = (long) ldb * Float.BYTES;
-        final int kv = k - k % L;
-        int p = 0;
-        for (; p < kv; p += L) {
-            final long q = (a0 + p) * Float.BYTES;
-            final FloatVector x0 = FloatVector.fromMemorySegment(sp, a, q + 0, NATIVE),
-                    x1 = FloatVector.fromMemorySegment(sp, a, q + rs, NATIVE),
-                    x2 = FloatVector.fromMemorySegment(sp, a, q + 2 * rs, NATIVE),
-                    x3 = FloatVector.fromMemorySegment(sp, a, q + 3 * rs, NATIVE),
-                    x4 = FloatVector.fromMemorySegment(sp, a, q + 4 * rs, NATIVE),
-                    x5 = FloatVector.fromMemorySegment(sp, a, q + 5 * rs, NATIVE),
-                    x6 = FloatVector.fromMemorySegment(sp, a, q + 6 * rs, NATIVE),
-                    x7 = FloatVector.fromMemorySegment(sp, a, q + 7 * rs, NATIVE),
-                    x8 = FloatVector.fromMemorySegment(sp, a, q + 8 * rs, NATIVE),
-                    x9 = FloatVector.fromMemorySegment(sp, a, q + 9 * rs, NATIVE),
-                    x10 = FloatVector.fromMemorySegment(sp, a, q + 10 * rs, NATIVE);
-            long bq = (bp + (long) p * ldb) * Float.BYTES;
-            for (int t = 0; t < L; t += 2, bq += 2 * bs) { // L is even for every species
-                VectorShuffle<Float> s = lane[t];
-                FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE);
-                c0 = x0.rearrange(s).fma(b0, c0); c1 = x1.rearrange(s).fma(b0, c1); c2 = x2.rearrange(s).fma(b0, c2);
-                c3 = x3.rearrange(s).fma(b0, c3); c4 = x4.rearrange(s).fma(b0, c4); c5 = x5.rearrange(s).fma(b0, c5);
-                c6 = x6.rearrange(s).fma(b0, c6); c7 = x7.rearrange(s).fma(b0, c7); c8 = x8.rearrange(s).fma(b0, c8);
-                c9 = x9.rearrange(s).fma(b0, c9); c10 = x10.rearrange(s).fma(b0, c10);
-                s = lane[t + 1];
-                b0 = FloatVector.fromMemorySegment(sp, b, bq + bs, NATIVE);
-                c0 = x0.rearrange(s).fma(b0, c0); c1 = x1.rearrange(s).fma(b0, c1); c2 = x2.rearrange(s).fma(b0, c2);
-                c3 = x3.rearrange(s).fma(b0, c3); c4 = x4.rearrange(s).fma(b0, c4); c5 = x5.rearrange(s).fma(b0, c5);
-                c6 = x6.rearrange(s).fma(b0, c6); c7 = x7.rearrange(s).fma(b0, c7); c8 = x8.rearrange(s).fma(b0, c8);
-                c9 = x9.rearrange(s).fma(b0, c9); c10 = x10.rearrange(s).fma(b0, c10);
-            }
-        }
-        for (; p < k; p++) { // the last k % L steps, broadcast from memory as in block8x1
-            final long ap = a0 + p;
-            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, (bp + (long) p * ldb) * Float.BYTES, NATIVE);
-            c0 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 0)).fma(b0, c0);
-            c1 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + aRs)).fma(b0, c1);
-            c2 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 2L * aRs)).fma(b0, c2);
-            c3 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 3L * aRs)).fma(b0, c3);
-            c4 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 4L * aRs)).fma(b0, c4);
-            c5 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 5L * aRs)).fma(b0, c5);
-            c6 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 6L * aRs)).fma(b0, c6);
-            c7 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 7L * aRs)).fma(b0, c7);
-            c8 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 8L * aRs)).fma(b0, c8);
-            c9 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 9L * aRs)).fma(b0, c9);
-            c10 = FloatVector.broadcast(sp, a.getAtIndex(F, ap + 10L * aRs)).fma(b0, c10);
+        final MemorySegment bStrip = b.asSlice(bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0;
+        long bq = 0;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, bStrip, bq, NATIVE);
+            c0 = FloatVector.broadcast(sp, r0.getAtIndex(F, p)).fma(b0, c0);
+            c1 = FloatVector.broadcast(sp, r1.getAtIndex(F, p)).fma(b0, c1);
+            c2 = FloatVector.broadcast(sp, r2.getAtIndex(F, p)).fma(b0, c2);
+            c3 = FloatVector.broadcast(sp, r3.getAtIndex(F, p)).fma(b0, c3);
+            c4 = FloatVector.broadcast(sp, r4.getAtIndex(F, p)).fma(b0, c4);
+            c5 = FloatVector.broadcast(sp, r5.getAtIndex(F, p)).fma(b0, c5);
+            c6 = FloatVector.broadcast(sp, r6.getAtIndex(F, p)).fma(b0, c6);
+            c7 = FloatVector.broadcast(sp, r7.getAtIndex(F, p)).fma(b0, c7);
+            c8 = FloatVector.broadcast(sp, r8.getAtIndex(F, p)).fma(b0, c8);
+            c9 = FloatVector.broadcast(sp, r9.getAtIndex(F, p)).fma(b0, c9);
+            c10 = FloatVector.broadcast(sp, r10.getAtIndex(F, p)).fma(b0, c10);
         }
         final long row = (long) ldd * Float.BYTES;
         final long o = d0 * Float.BYTES;
-        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE);
-        c2.intoMemorySegment(d, o + 2 * row, NATIVE); c3.intoMemorySegment(d, o + 3 * row, NATIVE);
-        c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
-        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE);
-        c8.intoMemorySegment(d, o + 8 * row, NATIVE); c9.intoMemorySegment(d, o + 9 * row, NATIVE);
-        c10.intoMemorySegment(d, o + 10 * row, NATIVE);
+        c0.intoMemorySegment(d, o, NATIVE); c1.intoMemorySegment(d, o + row, NATIVE); c2.intoMemorySegment(d, o + 2 * row, NATIVE);
+        c3.intoMemorySegment(d, o + 3 * row, NATIVE); c4.intoMemorySegment(d, o + 4 * row, NATIVE); c5.intoMemorySegment(d, o + 5 * row, NATIVE);
+        c6.intoMemorySegment(d, o + 6 * row, NATIVE); c7.intoMemorySegment(d, o + 7 * row, NATIVE); c8.intoMemorySegment(d, o + 8 * row, NATIVE);
+        c9.intoMemorySegment(d, o + 9 * row, NATIVE); c10.intoMemorySegment(d, o + 10 * row, NATIVE);
     }
 
     /*
