@@ -41,7 +41,10 @@ import java.util.concurrent.TimeUnit;
  * (9 x 676, rows padded to 688 floats as Conv2d pads them: 64-byte lines) and dy (4 x 676, unpadded, as the
  * layer's output is), accumulating into dWᵀ with rows padded to 16 floats). Every conv shape is the call
  * {@code Conv2d} makes, strides included: its forward runs over the padded width (688 and 128 columns, not
- * the 676 and 121 pixels) into scratch, since the unpadded call measured 1.2-2x slower (NOTES 19.1).
+ * the 676 and 121 pixels) into scratch, since the unpadded call measured 1.2-2x slower (NOTES 19.1). Last, the
+ * CNN's dense 200-128 layer at batch 512 and 16 ({@code fwd}, {@code dW}, {@code dX} as for the MLP; its dX is 200
+ * wide, 12 vectors and an 8-column tail; the CNN's 10-wide output layer has the MLP's shapes). The list is every
+ * distinct GEMM call of one MLP and one CNN gradient at both batch sizes (NOTES 19.5).
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -75,7 +78,8 @@ public class GemmBenchmark {
                 "fwd:16x128x784", "fwd:16x128x128", "fwd:10x16x128",
                 "dW:784x128x16", "dW:128x128x16", "dW:10x128x16",
                 "dX:16x128x128", "dX:16x128x10",
-                "convFwd:4x688x9", "convFwd:8x128x36", "convDWnt:9x4x676", "convDW:36x16x128", "convDX:36x128x8"})
+                "convFwd:4x688x9", "convFwd:8x128x36", "convDWnt:9x4x676", "convDW:36x16x128", "convDX:36x128x8",
+                "fwd:512x128x200", "dW:200x128x512", "dX:512x200x128", "fwd:16x128x200", "dW:200x128x16", "dX:16x200x128"})
         String shape;
 
         int m;
