@@ -358,6 +358,15 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     @Override
     public void gemm(int m, int n, int k, MemorySegment a, long aOff, int aRowStride, int aColStride,
                      MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        if (k == 0) { // no products: the scalar reference's empty sum, +0, stored or added
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    final long ci = cOff + (long) i * ldc + j;
+                    c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + 0f : 0f);
+                }
+            }
+            return;
+        }
         final int lanes = species().length();
         // k >= 4 vectors: below that (batch 16) the transposed copy-out costs more than the tail saves
         if (aRowStride == 1 && n < lanes && m >= lanes && k >= 4 * lanes) {
@@ -790,23 +799,26 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int L = sp.length();
         final long v = (long) L * Float.BYTES;
         final long row = (long) ldd * Float.BYTES;
-        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs),
+                r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs);
+        final long bs = (long) ldb * Float.BYTES;
         for (int t = 0; t < blocks; t++) {
-            long bp = bFirst + (long) t * 4 * L;
+            final MemorySegment bb = bColumns(b, bFirst + (long) t * 4 * L, k, ldb, 4);
             FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
             FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
             FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
             FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-            for (int p = 0; p < k; p++, bp += ldb) {
-                final long ap = (long) p * aCs;
-                FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), b3 = FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE);
-                FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
+            long bq = 0;
+            for (int p = 0; p < k; p++, bq += bs) {
+                final long ap = aCs == 1 ? p : (long) p * aCs; // unswitched: contiguous A rows get p itself (see aRow)
+                FloatVector b0 = FloatVector.fromMemorySegment(sp, bb, bq, NATIVE), b1 = FloatVector.fromMemorySegment(sp, bb, bq + v, NATIVE), b2 = FloatVector.fromMemorySegment(sp, bb, bq + 2 * v, NATIVE), b3 = FloatVector.fromMemorySegment(sp, bb, bq + 3 * v, NATIVE);
+                FloatVector x = FloatVector.broadcast(sp, r0.getAtIndex(F, ap));
                 c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-                x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
+                x = FloatVector.broadcast(sp, r1.getAtIndex(F, ap));
                 c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-                x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
+                x = FloatVector.broadcast(sp, r2.getAtIndex(F, ap));
                 c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-                x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
+                x = FloatVector.broadcast(sp, r3.getAtIndex(F, ap));
                 c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
             }
             // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
@@ -830,6 +842,23 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     /**
+     * Row {@code first} of A, its k elements {@code aCs} apart, as a slice of its own. The blocks read A's rows
+     * and B's columns through such slices: C2 then knows each slice's length and the index is the loop
+     * counter (times a constant when {@code aCs == 1}, which the {@code aCs == 1 ? p : p * aCs} in the loops
+     * turns into a loop of its own), so it checks the bounds once per block instead of per load. Reading the
+     * whole segments at {@code a0 + p * aCs} and {@code bp += ldb} kept a compare and branch per load, and at
+     * the first conv's k = 9 the 4x4 blocks ran at 0.73x (NOTES 20.1).
+     */
+    private static MemorySegment aRow(MemorySegment a, long first, int k, int aCs) {
+        return a.asSlice(first * Float.BYTES, ((long) (k - 1) * aCs + 1) * Float.BYTES);
+    }
+
+    /** B's {@code vectors} columns from {@code bp}, rows 0..k-1 ({@code ldb} floats apart), as a slice; see {@link #aRow}. */
+    private MemorySegment bColumns(MemorySegment b, long bp, int k, int ldb, int vectors) {
+        return b.asSlice(bp * Float.BYTES, ((long) (k - 1) * ldb + (long) vectors * species().length()) * Float.BYTES);
+    }
+
+    /**
      * {@code D(4, 3 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 3 vectors at bp)}: 12
      * FMA chains, throughput-bound, where 4x1 is latency-bound. Its own method: inside block4x4, C1 ran out of
      * registers compiling it and tiered compilation then left block4x4 in C1 code at ~1 % of the speed.
@@ -840,21 +869,25 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int L = sp.length();
         final long v = (long) L * Float.BYTES;
         final long row = (long) ldd * Float.BYTES;
-        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs;
+        final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs),
+                r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs);
+        final MemorySegment bb = bColumns(b, bp, k, ldb, 3);
+        final long bs = (long) ldb * Float.BYTES;
         FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00;
-        for (int p = 0; p < k; p++, bp += ldb) {
-            final long ap = (long) p * aCs;
-            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE);
-            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
+        long bq = 0;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final long ap = aCs == 1 ? p : (long) p * aCs; // see block4x4
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, bb, bq, NATIVE), b1 = FloatVector.fromMemorySegment(sp, bb, bq + v, NATIVE), b2 = FloatVector.fromMemorySegment(sp, bb, bq + 2 * v, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, r0.getAtIndex(F, ap));
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
+            x = FloatVector.broadcast(sp, r1.getAtIndex(F, ap));
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
+            x = FloatVector.broadcast(sp, r2.getAtIndex(F, ap));
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
+            x = FloatVector.broadcast(sp, r3.getAtIndex(F, ap));
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
         }
         long q = d0 * Float.BYTES;

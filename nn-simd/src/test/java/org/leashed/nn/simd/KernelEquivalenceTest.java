@@ -164,6 +164,29 @@ class KernelEquivalenceTest {
                 : List.of(v);
     }
 
+    /** k = 0: no products, every output the empty sum (+0), stored or added; the blocks' slices of k rows would be negative. */
+    static Stream<Arguments> emptyK() {
+        return species().flatMap(s -> Stream.of(Arguments.of(s, 1, 1, 0), Arguments.of(s, 4, 80, 0), Arguments.of(s, 9, 17, 0),
+                Arguments.of(s, 70, 131, 0)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("emptyK")
+    void shouldMatchScalarGemmWhenKIsZero(VectorSpecies<Float> species, int m, int n, int k) {
+        SplittableRandom r = new SplittableRandom(SEED ^ (m * 31L + n));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = arena.allocate(4);
+            MemorySegment b = arena.allocate(4);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                MemorySegment c1 = random(arena, (long) m * n, r);
+                MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c1);
+                Kernels.scalar().gemm(m, n, k, a, 0, k, 1, b, 0, n, c1, 0, n, accumulate);
+                VectorKernels.of(species).gemm(m, n, k, a, 0, k, 1, b, 0, n, c2, 0, n, accumulate);
+                assertSameFloats(c1, c2, 0, (long) m * n + 3, "gemm k=0 m=" + m + " n=" + n + " acc=" + accumulate);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("shapes")
     void shouldMatchScalarGemmWhenShapesAreOdd(VectorSpecies<Float> species, int m, int n, int k) {
