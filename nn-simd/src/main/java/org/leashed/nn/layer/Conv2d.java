@@ -72,6 +72,18 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         return (n + PAD - 1) / PAD * PAD;
     }
 
+    /**
+     * Row stride, in floats, of the col and rows matrices: {@code padded(p)}, one line more where that is a
+     * multiple of 1,024 floats (4 KiB). With 4 KiB rows every row of a GEMM's B panel and of its C block starts at
+     * the same offset within a page, the loads alias the stores and each other: the CIFAR CNN's second conv
+     * (32 x 1024 x 288) ran at 131-144 GFLOP/s with 1,024-float rows and 178 with 1,040 (NOTES 20.3). The GEMMs
+     * still cover {@code padded(p)} columns; the extra line is never read.
+     */
+    static int rowStride(int p) {
+        final int pp = padded(p);
+        return pp % 1024 == 0 ? pp + PAD : pp;
+    }
+
     private int patch() {
         return input.channels() * kernel * kernel;
     }
@@ -83,8 +95,8 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
 
     /*
      * Scratch layout, in floats (P = oh*ow, Pp = padded(P), Cp = padded(outC), K = inC*k*k):
-     *   col   (K, Pp)   im2col, then dcol
-     *   rows  (outC, Pp) forward: W . col before the bias; backward: the padded copy of dy_n, then the
+     *   col   (K, Pp)   im2col, then dcol; rows ld = rowStride(P) apart (Pp, or Pp + 16 at 4 KiB)
+     *   rows  (outC, Pp) rows ld apart; forward: W . col before the bias; backward: the padded copy of dy_n, then the
      *                    per-position sums for db
      *   dyT   (Pp, Cp)  dy_nᵀ, zero outside (P, outC)
      *   dWT   (K, Cp)   dWᵀ accumulated over the batch
@@ -95,11 +107,11 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
     }
 
     private long rowsIndex() {
-        return (long) patch() * padded(outputPositions());
+        return (long) patch() * rowStride(outputPositions());
     }
 
     private long dyTIndex() {
-        return rowsIndex() + (long) filters * padded(outputPositions());
+        return rowsIndex() + (long) filters * rowStride(outputPositions());
     }
 
     private long dWTIndex() {
@@ -123,18 +135,19 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final int kk = patch();
         final int p = outputPositions();
         final int pp = padded(p);
+        final int ld = rowStride(p);
         final long inSize = in.size();
         final long outSize = (long) outC * p;
         final long biasIndex = paramIndex + (long) outC * kk;
         final long rows = rowsIndex();
         for (int n = 0; n < batch; n++) {
-            kernels.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            kernels.im2col(scratch, colIndex(), ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
             // rows (outC, Pp) = W (outC, K) . col (K, Pp), whole vectors on 64-byte lines; then y_n (outC, P) =
             // rows' first P columns + b per channel, ReLU. Written straight into y (n = P, rows P floats apart) the
             // GEMM took its column tail through the packed panel and split every store across lines: 1.6x the time
             // for the CNN's two convs (NOTES 19.1). Same FMA chains, same bits; the Pp - P extra columns are dropped.
-            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, colIndex(), pp, scratch, rows, pp, false);
-            kernels.rowBiasActivation(y, n * outSize, scratch, rows, pp, params, biasIndex, outC, p, relu);
+            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, colIndex(), ld, scratch, rows, ld, false);
+            kernels.rowBiasActivation(y, n * outSize, scratch, rows, ld, params, biasIndex, outC, p, relu);
         }
     }
 
@@ -146,6 +159,7 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final int kk = patch();
         final int p = outputPositions();
         final int pp = padded(p);
+        final int ld = rowStride(p);
         final int cp = padded(outC);
         final long inSize = in.size();
         final long outSize = (long) outC * p;
@@ -159,25 +173,25 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         kernels.zero(scratch, rows, dWT - rows);
         for (int n = 0; n < batch; n++) {
             final long dyIndex = n * outSize;
-            kernels.im2col(scratch, colIndex(), pp, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            kernels.im2col(scratch, colIndex(), ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
             if (dotWeightGradient()) {
                 // dWᵀ (K, outC) (+)= col (K, P) . dy_nᵀ: dot products of contiguous rows along the pixels
-                kernels.gemmNT(kk, outC, p, scratch, colIndex(), pp, dy, dyIndex, p, scratch, dWT, cp, n > 0);
+                kernels.gemmNT(kk, outC, p, scratch, colIndex(), ld, dy, dyIndex, p, scratch, dWT, cp, n > 0);
             } else {
                 // dyT (P, Cp) = dy_nᵀ, its columns outC..Cp written as zeros
                 kernels.transposePadded(scratch, dyT, cp, dy, dyIndex, outC, p);
                 // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
-                kernels.gemm(kk, cp, pp, scratch, colIndex(), pp, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
+                kernels.gemm(kk, cp, pp, scratch, colIndex(), ld, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
             }
             if (dx != null) {
                 for (int co = 0; co < outC; co++) {
-                    MemorySegment.copy(dy, (dyIndex + (long) co * p) * Float.BYTES, scratch, (rows + (long) co * pp) * Float.BYTES,
+                    MemorySegment.copy(dy, (dyIndex + (long) co * p) * Float.BYTES, scratch, (rows + (long) co * ld) * Float.BYTES,
                             (long) p * Float.BYTES);
                 }
                 // dcol (K, Pp) = Wᵀ (K, outC) . dy_n (outC, Pp), into col; then col2im
-                kernels.gemm(kk, pp, outC, params, paramIndex, 1, kk, scratch, rows, pp, scratch, colIndex(), pp, false);
+                kernels.gemm(kk, pp, outC, params, paramIndex, 1, kk, scratch, rows, ld, scratch, colIndex(), ld, false);
                 kernels.zero(dx, n * inSize, inSize);
-                kernels.col2imAccumulate(dx, n * inSize, scratch, colIndex(), pp, in.channels(), in.height(), in.width(), kernel, padding);
+                kernels.col2imAccumulate(dx, n * inSize, scratch, colIndex(), ld, in.channels(), in.height(), in.width(), kernel, padding);
             }
         }
         // dW (outC, K) = (dWᵀ)ᵀ (overwrite)
