@@ -71,6 +71,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final int PACK_B_MIN_K = 64;
     /**
+     * Longest k for which the column tail's 8-row pair blocks ({@code block8x2}) are used when m is not a multiple
+     * of 8: the rows left over then go alone or by 4 with one vector, few FMA chains each, which at long k costs
+     * more than the pairs save (the CIFAR CNN's first conv dW, 27 x 32 x 1024, would leave 3 rows of 1,024 steps).
+     */
+    static final int PAIR_LEFTOVER_MAX_K = 128;
+    /**
      * Bytes of one packed B panel ({@code kBlock} k steps of four vectors), {@code -Dleashed.gemm.panelKiB}; 0, the
      * default, packs the whole k into one panel. A panel of the whole k (196 KiB for the 784-input layer) is re-read
      * from L2 by every row group, 256 B per 16 FMAs; 32 KiB would stay in L1. Measured (NOTES 17.7): on the AMD host
@@ -470,8 +476,45 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 }
             }
         }
-        // columns [nWide, n): single vectors and the packed tail, strips of 8 rows, then 4, then single rows
-        if (nWide < n) {
+        // columns [nWide, nPairs): pairs of vectors in 8-row blocks, where the m % 8 rows left over are none or
+        // their k is short (a row left alone is one FMA chain, latency-bound, k * 4 cycles); then 4-row blocks
+        // and single rows, one vector at a time
+        final int nPairs = m >= 8 && (m % 8 == 0 || k <= PAIR_LEFTOVER_MAX_K) ? nWide + (nVec - nWide) / (2 * lanes) * 2 * lanes : nWide;
+        if (nWide < nPairs) {
+            int i = 0;
+            for (; i + 8 <= m; i += 8) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nPairs; j += 2 * lanes) {
+                    block8x2(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 8, 2, c, cRow + j, ldc);
+                    }
+                }
+            }
+            for (; i + 4 <= m; i += 4) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nPairs; j += lanes) {
+                    block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 4, 1, c, cRow + j, ldc);
+                    }
+                }
+            }
+            for (; i < m; i++) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = nWide; j < nPairs; j += lanes) {
+                    block1x1(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 1, 1, c, cRow + j, ldc);
+                    }
+                }
+            }
+        }
+        // columns [nPairs, n): single vectors and the packed tail, strips of 8 rows, then 4, then single rows
+        if (nPairs < n) {
             // strips of 8 rows, each taking up to 3 of the m % 8 rows left over (9-11 independent FMA
             // chains, throughput-bound like 8), since a 4- or 1-row block is latency-bound and costs as
             // much time as 8 rows: the conv dW of 9 rows was 8 + 1, about twice the time of one 9-row strip
@@ -482,7 +525,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 extra -= rows - 8;
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = nWide; j < nVec; j += lanes) {
+                for (int j = nPairs; j < nVec; j += lanes) {
                     blockStrip1(rows, k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, rows, 1, c, cRow + j, ldc);
@@ -497,7 +540,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i + 4 <= m; i += 4) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                int j = rowPanel ? nVec : nWide; // a row panel did the single vectors with the 4x4 blocks
+                int j = rowPanel ? nVec : nPairs; // a row panel did the single vectors with the 4x4 blocks
                 // three vectors at once where there are: 12 FMA chains, throughput-bound, where 4x1 is latency-bound
                 for (; j + 3 * lanes <= nVec; j += 3 * lanes) {
                     block4x3(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
@@ -519,7 +562,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i < m; i++) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = nWide; j < nVec; j += lanes) {
+                for (int j = nPairs; j < nVec; j += lanes) {
                     block1x1(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 1, 1, c, cRow + j, ldc);
@@ -898,6 +941,64 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE); c22.intoMemorySegment(d, q + 2 * v, NATIVE);
         q += row;
         c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE); c32.intoMemorySegment(d, q + 2 * v, NATIVE);
+    }
+
+    /**
+     * {@code D(8, 2 vectors) at d0 (leading dimension ldd) = A(8 rows at a0, k) . B(k, 2 vectors at bp)}: 16 FMA
+     * chains and 10 loads per 16 FMAs, for column tails of two vectors or more. Before it a tail of two vectors
+     * went through two single-vector strips, one load per FMA: the CIFAR CNN's second conv dW, 288 x 32 x 1024,
+     * ran at 35 % of the FMA peak, under OpenBLAS (NOTES 20.4). Rows and B through slices, as in block4x4.
+     */
+    private void block8x2(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final long v = (long) sp.length() * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs),
+                r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs),
+                r4 = aRow(a, a0 + 4L * aRs, k, aCs), r5 = aRow(a, a0 + 5L * aRs, k, aCs),
+                r6 = aRow(a, a0 + 6L * aRs, k, aCs), r7 = aRow(a, a0 + 7L * aRs, k, aCs);
+        final MemorySegment bb = bColumns(b, bp, k, ldb, 2);
+        final long bs = (long) ldb * Float.BYTES;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        long bq = 0;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final long ap = aCs == 1 ? p : (long) p * aCs; // see block4x4
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, bb, bq, NATIVE), b1 = FloatVector.fromMemorySegment(sp, bb, bq + v, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, r0.getAtIndex(F, ap));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(sp, r1.getAtIndex(F, ap));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(sp, r2.getAtIndex(F, ap));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(sp, r3.getAtIndex(F, ap));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(sp, r4.getAtIndex(F, ap));
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(sp, r5.getAtIndex(F, ap));
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(sp, r6.getAtIndex(F, ap));
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(sp, r7.getAtIndex(F, ap));
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c40.intoMemorySegment(d, q, NATIVE); c41.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c50.intoMemorySegment(d, q, NATIVE); c51.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c60.intoMemorySegment(d, q, NATIVE); c61.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c70.intoMemorySegment(d, q, NATIVE); c71.intoMemorySegment(d, q + v, NATIVE);
     }
 
     /** {@code D(4, 1 vector) at d0 = A(4 rows at a0, k) . B(k, 1 vector at bp)}. */

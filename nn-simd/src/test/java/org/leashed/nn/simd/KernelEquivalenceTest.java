@@ -149,7 +149,14 @@ class KernelEquivalenceTest {
                         // m % 6 of 2 or 3: 2 or 3 single rows after the 6-row blocks (the CNN's conv2 forward 8x128x36,
                         // 9, 14, 20 with a column tail; packed: 74, 69)
                         Arguments.of(s, 8, 128, 36), Arguments.of(s, 9, 64, 20), Arguments.of(s, 14, 64, 50),
-                        Arguments.of(s, 20, 130, 40), Arguments.of(s, 74, 64, 70), Arguments.of(s, 69, 64, 65)),
+                        Arguments.of(s, 20, 130, 40), Arguments.of(s, 74, 64, 70), Arguments.of(s, 69, 64, 65),
+                        // column tails of two vectors or more in 8-row pair blocks: m a multiple of 8 at long k (the
+                        // CIFAR conv dW 288 x 32 x 1024), rows left over at short k (4-row and single, LeNet's conv dX
+                        // 150 x 112 x 16), rows left over at k above PAIR_LEFTOVER_MAX_K (no pairs), a third vector
+                        // and a column tail after the pairs
+                        Arguments.of(s, 16, 32, 200), Arguments.of(s, 288, 32, 40), Arguments.of(s, 27, 32, 100),
+                        Arguments.of(s, 27, 32, 140), Arguments.of(s, 150, 112, 16), Arguments.of(s, 13, 40, 9),
+                        Arguments.of(s, 24, 48, 129), Arguments.of(s, 21, 43, 128)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
