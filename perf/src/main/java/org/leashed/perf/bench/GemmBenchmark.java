@@ -44,7 +44,11 @@ import java.util.concurrent.TimeUnit;
  * the 676 and 121 pixels) into scratch, since the unpadded call measured 1.2-2x slower (NOTES 19.1). Last, the
  * CNN's dense 200-128 layer at batch 512 and 16 ({@code fwd}, {@code dW}, {@code dX} as for the MLP; its dX is 200
  * wide, 12 vectors and an 8-column tail; the CNN's 10-wide output layer has the MLP's shapes). The list is every
- * distinct GEMM call of one MLP and one CNN gradient at both batch sizes (NOTES 19.5).
+ * distinct GEMM call of one MLP and one CNN gradient at both batch sizes (NOTES 19.5), then of LeNet at both batch
+ * sizes (conv 6x5x5 on 28x28 "same", conv 16x5x5 "valid", dense 400-120-84-10) and of the CIFAR CNN at batch 16
+ * (NOTES 20.5). A conv shape may end in {@code /LD}: the row stride of the layer's col and rows matrices where
+ * {@code Conv2d.rowStride} makes it wider than N (1,040 for the CIFAR CNN's 1,024 pixels): B's and C's rows for
+ * {@code convFwd} and {@code convDX}, A's rows for {@code convDW}.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -79,7 +83,18 @@ public class GemmBenchmark {
                 "dW:784x128x16", "dW:128x128x16", "dW:10x128x16",
                 "dX:16x128x128", "dX:16x128x10",
                 "convFwd:4x688x9", "convFwd:8x128x36", "convDWnt:9x4x676", "convDW:36x16x128", "convDX:36x128x8",
-                "fwd:512x128x200", "dW:200x128x512", "dX:512x200x128", "fwd:16x128x200", "dW:200x128x16", "dX:16x200x128"})
+                "fwd:512x128x200", "dW:200x128x512", "dX:512x200x128", "fwd:16x128x200", "dW:200x128x16", "dX:16x200x128",
+                // LeNet: its convs per example, its dense layers at batch 512 and 16
+                "convFwd:6x784x25", "convFwd:16x112x150", "convDWnt:25x6x784", "convDW:150x16x112", "convDX:150x112x16",
+                "fwd:512x120x400", "fwd:512x84x120", "fwd:10x512x84", "dW:400x120x512", "dW:120x84x512", "dW:10x84x512",
+                "dX:512x400x120", "dX:512x120x84", "dX:512x84x10",
+                "fwd:16x120x400", "fwd:16x84x120", "fwd:10x16x84", "dW:400x120x16", "dW:120x84x16", "dW:10x84x16",
+                "dX:16x400x120", "dX:16x120x84", "dX:16x84x10",
+                // the CIFAR CNN at batch 16: four convs per example, dense 4096-256-10
+                "convFwd:32x1024x27/1040", "convFwd:32x1024x288/1040", "convFwd:64x256x288", "convFwd:64x256x576",
+                "convDW:27x32x1024/1040", "convDW:288x32x1024/1040", "convDW:288x64x256", "convDW:576x64x256",
+                "convDX:288x1024x32/1040", "convDX:288x256x64", "convDX:576x256x64",
+                "fwd:16x256x4096", "fwd:10x16x256", "dW:4096x256x16", "dW:10x256x16", "dX:16x4096x256", "dX:16x256x10"})
         String shape;
 
         int m;
@@ -91,7 +106,9 @@ public class GemmBenchmark {
         boolean dot;
         int aRowStride;
         int aColStride;
-        /** C's row stride: n, except convDWnt's dWᵀ, whose rows Conv2d pads to 16 floats. */
+        /** B's row stride: n, k for convDWnt (B read as (n, k)), the conv's row stride where the shape gives one. */
+        int ldb;
+        /** C's row stride: n, except convDWnt's dWᵀ, whose rows Conv2d pads to 16 floats, and a given conv row stride. */
         int ldc;
         Arena arena;
         MemorySegment a;
@@ -101,26 +118,39 @@ public class GemmBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
+            if (!shape.matches("[A-Za-z]+:\\d+x\\d+x\\d+(/\\d+)?")) {
+                throw new IllegalArgumentException("shape must be kind:MxNxK or kind:MxNxK/LD, got '" + shape + "'");
+            }
             String[] kindAndSize = shape.split(":");
-            String[] size = kindAndSize[1].split("x");
+            String[] sizeAndStride = kindAndSize[1].split("/");
+            String[] size = sizeAndStride[0].split("x");
             m = Integer.parseInt(size[0]);
             n = Integer.parseInt(size[1]);
             k = Integer.parseInt(size[2]);
             String kind = kindAndSize[0];
+            final int ld = sizeAndStride.length > 1 ? Integer.parseInt(sizeAndStride[1]) : -1;
             transposedA = kind.equals("dW") || kind.equals("convDX");
             dot = kind.equals("convDWnt");
             accumulate = kind.equals("convDW") || dot;
             if (!kind.matches("fwd|dW|dX|convFwd|convDW|convDWnt|convDX")) {
                 throw new IllegalArgumentException("unknown GEMM kind " + kind + " in shape " + shape);
             }
+            if (ld >= 0 && !kind.matches("convFwd|convDW|convDX")) {
+                throw new IllegalArgumentException("a row stride (/LD) is for convFwd, convDW and convDX, got " + shape);
+            }
+            final boolean ldOnA = ld >= 0 && kind.equals("convDW"), ldOnBc = ld >= 0 && !ldOnA;
+            if (ld >= 0 && ld < (ldOnA ? k : n)) {
+                throw new IllegalArgumentException("row stride " + ld + " is below the row's " + (ldOnA ? k : n) + " floats in " + shape);
+            }
             // convDWnt's A is Conv2d's col matrix, whose rows are padded to whole 64-byte lines (16 floats)
-            aRowStride = transposedA ? 1 : dot ? (k + 15) / 16 * 16 : k;
+            aRowStride = transposedA ? 1 : dot ? (k + 15) / 16 * 16 : ldOnA ? ld : k;
             aColStride = transposedA ? m : 1;
-            ldc = dot ? (n + 15) / 16 * 16 : n;
+            ldb = dot ? k : ldOnBc ? ld : n;
+            ldc = dot ? (n + 15) / 16 * 16 : ldOnBc ? ld : n;
             vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
-            a = random(arena, (long) m * (dot ? aRowStride : k), 1);
-            b = random(arena, (long) k * n, 2);
+            a = random(arena, transposedA ? (long) m * k : (long) m * aRowStride, 1);
+            b = random(arena, dot ? (long) n * k : (long) k * ldb, 2);
             c = random(arena, (long) m * ldc, 3);
         }
 
@@ -136,19 +166,19 @@ public class GemmBenchmark {
         /** One GEMM of this shape with {@code kernels} (the vector or the scalar implementation). */
         void run(Kernels kernels) {
             if (dot) {
-                kernels.gemmNT(m, n, k, a, 0, aRowStride, b, 0, k, c, 0, ldc, true);
+                kernels.gemmNT(m, n, k, a, 0, aRowStride, b, 0, ldb, c, 0, ldc, true);
             } else {
-                kernels.gemm(m, n, k, a, 0, aRowStride, aColStride, b, 0, n, c, 0, n, accumulate);
+                kernels.gemm(m, n, k, a, 0, aRowStride, aColStride, b, 0, ldb, c, 0, ldc, accumulate);
             }
         }
 
         /** The same GEMM by OpenBLAS. */
         void run(OpenBlas blas) {
             if (dot) {
-                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, aRowStride, b, k, 1f, c, ldc);
+                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, aRowStride, b, ldb, 1f, c, ldc);
             } else {
-                blas.sgemm(transposedA ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, transposedA ? m : k, b, n,
-                        accumulate ? 1f : 0f, c, n);
+                blas.sgemm(transposedA ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, transposedA ? m : aRowStride, b, ldb,
+                        accumulate ? 1f : 0f, c, ldc);
             }
         }
 

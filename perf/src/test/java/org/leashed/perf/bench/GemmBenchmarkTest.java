@@ -1,11 +1,14 @@
 package org.leashed.perf.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.leashed.nn.simd.Kernels;
 
@@ -36,5 +39,15 @@ class GemmBenchmarkTest {
         } finally {
             o.tearDown();
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"fwd:16x128x784/800", "convFwd:32x1024x288/1000", "convDW:27x32x1024/1000", "convFwd:4x688", "conv:4x688x9",
+        "convFwd:4x688x9/", "convDWnt:9x4x676/700"})
+    void shouldRejectShapeWithBadKindSizeOrStride(String shape) {
+        GemmBenchmark.Operands o = new GemmBenchmark.Operands();
+        o.shape = shape;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, o::setUp);
+        assertTrue(e.getMessage().contains(shape) || e.getMessage().contains("kind"), e.getMessage());
     }
 }
