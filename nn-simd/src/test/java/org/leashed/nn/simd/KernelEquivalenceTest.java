@@ -156,7 +156,13 @@ class KernelEquivalenceTest {
                         // and a column tail after the pairs
                         Arguments.of(s, 16, 32, 200), Arguments.of(s, 288, 32, 40), Arguments.of(s, 27, 32, 100),
                         Arguments.of(s, 27, 32, 140), Arguments.of(s, 150, 112, 16), Arguments.of(s, 13, 40, 9),
-                        Arguments.of(s, 24, 48, 129), Arguments.of(s, 21, 43, 128)),
+                        Arguments.of(s, 24, 48, 129), Arguments.of(s, 21, 43, 128),
+                        // one vector and a column tail after the 4-vector blocks (LeNet's 84- and 120-wide dense layers
+                        // at batch 16, its dW with A read transposed): m a multiple of 8, rows left over at short k,
+                        // and at k above PAIR_LEFTOVER_MAX_K
+                        Arguments.of(s, 16, 84, 120), Arguments.of(s, 16, 120, 400), Arguments.of(s, 120, 84, 16),
+                        Arguments.of(s, 10, 84, 16), Arguments.of(s, 13, 84, 130), Arguments.of(s, 64, 84, 10),
+                        Arguments.of(s, 8, 21, 5)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
