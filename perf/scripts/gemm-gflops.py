@@ -10,7 +10,7 @@ for r in res:
     if name == "peakFma":
         peak = score; continue
     shape = r["params"]["shape"]
-    m, n, k = map(int, shape.split(":")[1].split("x"))
+    m, n, k = map(int, shape.split(":")[1].split("/")[0].split("x"))  # kind:MxNxK or kind:MxNxK/LD (a row stride)
     rows.setdefault(shape, {})[name] = (2.0 * m * n * k / score, score)
 lanes = int(sys.argv[2]) if len(sys.argv) > 2 else 16
 # must match GemmBenchmark.PEAK_FLOPS: 2 * PEAK_STEPS (4096) * PEAK_ACCUMULATORS (24) * lanes
