@@ -73,7 +73,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     /**
      * B's size from which the in-place GEMM runs column blocks in the outer loop (each 4-vector column block of B
      * then serves every row group while it is in L2) instead of row groups (each of which streams the whole of B,
-     * from L3 when B outgrows L2: 1 MiB per core on Zen 5). Measured (NOTES 20.7): the CIFAR CNN's second conv
+     * from L3 when B outgrows L2: 1 MiB per core on Zen 5). Measured (NOTES 20.6): the CIFAR CNN's second conv
      * forward, B 1.2 MB, 167-169 -> 188-190 GFLOP/s; its dense dX at batch 16, 16 x 4096 x 256, B 4 MiB, 164-179 ->
      * 199-200; 64 x 256 x 576 (B 590 KB, in L2) the same either way.
      */
