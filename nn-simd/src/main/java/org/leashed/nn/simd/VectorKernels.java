@@ -71,19 +71,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final int PACK_B_MIN_K = 64;
     /**
-     * B's size from which the in-place GEMM runs column blocks in the outer loop (each 4-vector column block of B
-     * then serves every row group while it is in L2) instead of row groups (each of which streams the whole of B,
-     * from L3 when B outgrows L2: 1 MiB per core on Zen 5). Measured (NOTES 20.6): the CIFAR CNN's second conv
-     * forward, B 1.2 MB, 167-169 -> 188-190 GFLOP/s; its dense dX at batch 16, 16 x 4096 x 256, B 4 MiB, 164-179 ->
-     * 199-200; 64 x 256 x 576 (B 590 KB, in L2) the same either way.
-     */
-    static final long COLUMN_OUTER_MIN_B_BYTES = 768L << 10;
-    /**
-     * Largest column block (k x 4 vectors) for that order: one that does not fit L2 gains nothing from it (16 x 256 x
-     * 4096, a 1 MiB block: 146-155 against 155-190 GFLOP/s row-outer).
-     */
-    static final long COLUMN_OUTER_MAX_BLOCK_BYTES = 256L << 10;
-    /**
      * Longest k for which the column tail's 8-row pair blocks ({@code block8x2}) are used when m is not a multiple
      * of 8: the rows left over then go alone or by 4 with one vector, few FMA chains each, which at long k costs
      * more than the pairs save (the CIFAR CNN's first conv dW, 27 x 32 x 1024, would leave 3 rows of 1,024 steps).
@@ -451,36 +438,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 // the m % 4 rows left read B in place over the whole k: one call, no ranges
                 for (int i = blockRows; i < m; i++) {
                     block1x4(k, a, aOff + (long) i * aRowStride, 1, b, bOff + j, ldb, c, cOff + (long) i * ldc + j);
-                }
-            }
-        } else if (nWide > 0 && !rowPanel && (long) k * ldb * Float.BYTES > COLUMN_OUTER_MIN_B_BYTES
-                && (long) k * wide * Float.BYTES <= COLUMN_OUTER_MAX_BLOCK_BYTES) {
-            // B past L2, a column block of it inside: column blocks outer, each serving all row groups from L2
-            for (int j = 0; j < nWide; j += wide) {
-                int i = 0;
-                for (; six && i + 6 <= m; i += 6) {
-                    final long aRow = aOff + (long) i * aRowStride;
-                    final long cRow = cOff + (long) i * ldc;
-                    block6x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
-                    if (accumulate) {
-                        addStaged(scratch, stage, wide, 6, 4, c, cRow + j, ldc);
-                    }
-                }
-                for (; i + 4 <= m; i += 4) {
-                    final long aRow = aOff + (long) i * aRowStride;
-                    final long cRow = cOff + (long) i * ldc;
-                    block4x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd, 1, 0);
-                    if (accumulate) {
-                        addStaged(scratch, stage, wide, 4, 4, c, cRow + j, ldc);
-                    }
-                }
-                for (; i < m; i++) {
-                    final long aRow = aOff + (long) i * aRowStride;
-                    final long cRow = cOff + (long) i * ldc;
-                    block1x4(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
-                    if (accumulate) {
-                        addStaged(scratch, stage, wide, 1, 4, c, cRow + j, ldc);
-                    }
                 }
             }
         } else if (nWide > 0 || rowPanel) {

@@ -162,11 +162,7 @@ class KernelEquivalenceTest {
                         // and at k above PAIR_LEFTOVER_MAX_K
                         Arguments.of(s, 16, 84, 120), Arguments.of(s, 16, 120, 400), Arguments.of(s, 120, 84, 16),
                         Arguments.of(s, 10, 84, 16), Arguments.of(s, 13, 84, 130), Arguments.of(s, 64, 84, 10),
-                        Arguments.of(s, 8, 21, 5),
-                        // B over COLUMN_OUTER_MIN_B_BYTES with a column block under COLUMN_OUTER_MAX_BLOCK_BYTES: column
-                        // blocks in the outer loop (6-, 4- and single-row groups; a column tail after), and a B whose
-                        // column block is too large for it
-                        Arguments.of(s, 13, 1024, 200), Arguments.of(s, 10, 1030, 192), Arguments.of(s, 6, 200, 1100)),
+                        Arguments.of(s, 8, 21, 5)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
