@@ -381,26 +381,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         final int wide = 4 * lanes;
         final int nVec = n - n % lanes;
-        final int nWide = nVec - nVec % wide;
         final int rem = n - nVec;
-        final long panelFloats = rem > 0 ? (long) k * lanes : 0;
+        final int nWholeWide = nVec - nVec % wide;
         // Contiguous A rows, many of them, C written directly (the MLP's forward and dX at batch 512): each
         // 4-vector column block of B is first copied into a contiguous panel that all row groups share; see
         // packedBlock4x4 for why. Same FMA chains, same bits.
-        final boolean packing = packB && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && k >= PACK_B_MIN_K && nWide > 0;
-        final long packAt = panelFloats + stageFloats(lanes);
-        // k split into ceil(k / kBlock) near-equal ranges, each packed into one panel (at most kBlock steps)
-        final int ranges = packing ? (k - 1) / kBlock + 1 : 1;
-        final int kc = (k - 1) / ranges + 1;
-        final MemorySegment scratch = rem > 0 || accumulate || packing
-                ? Scratch.floats(packAt + (packing ? (long) kc * wide : 0)) : c;
-        final long stage = panelFloats;
-        if (rem > 0) {
-            packTail(k, b, bOff + nVec, ldb, rem, scratch);
-        }
-        // sums go to C directly, or to the staging area (rows of 4 vectors) when accumulating
-        final MemorySegment dst = accumulate ? scratch : c;
-        final int ldd = accumulate ? wide : ldc;
+        final boolean packing = packB && aColStride == 1 && !accumulate && m >= PACK_B_MIN_ROWS && k >= PACK_B_MIN_K && nWholeWide > 0;
         // columns [0, nWide): strips of 6 rows x 4 vectors, then 4x4, then single rows. Exception: with
         // contiguous A rows and long k (the 784-input forward) 4-row strips, unless the CPU is one where 6
         // rows measured faster and there are enough rows; see SIX_ROWS_FOR_LONG_CONTIGUOUS_K and SIX_ROWS_MIN_M.
@@ -409,6 +395,32 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // one call then computes their single vectors too, right after the 4x4 blocks (the first conv's
         // forward, 4 x 688 x 9: 10 4x4 blocks and a 4x3 in one call, 1.07x over two calls)
         final boolean rowPanel = !accumulate && m >= 4 && m < 8 && !(six && m >= 6) && nVec >= 3 * lanes;
+        // The column tail by overlap: the columns are covered in whole vectors up to nEnd = nVec + lanes, and
+        // the block that would reach past n starts further left instead, ending at n (its column start is
+        // min(j, n - its width)). It recomputes columns a block left of it has written: every element is the
+        // same FMA chain p = 0..k-1 from zero whichever block computes it, so it stores the same bits again.
+        // Nothing past B's or C's rows is read or written, and the tail joins the 4-, 2- and 1-vector blocks:
+        // LeNet's 120- and 84-wide layers have a tail in every call, which otherwise is packed, zero-padded,
+        // into a panel (packTail) and computed on its own in single vectors (NOTES 21.1). Not when
+        // accumulating (a column would be added twice) nor for n below one vector. A block too wide for n
+        // (4 vectors for n < 4 lanes, 2 for n < 2 lanes) gives way to narrower ones.
+        final boolean overlap = rem > 0 && !accumulate && !rowPanel && n >= lanes;
+        final int nEnd = overlap ? nVec + lanes : nVec; // columns [0, nEnd) are covered in whole vectors
+        final int nWide = packing || nEnd - nEnd % wide > n && n < wide ? nWholeWide : nEnd - nEnd % wide;
+        final long panelFloats = rem > 0 && !overlap ? (long) k * lanes : 0;
+        final long packAt = panelFloats + stageFloats(lanes);
+        // k split into ceil(k / kBlock) near-equal ranges, each packed into one panel (at most kBlock steps)
+        final int ranges = packing ? (k - 1) / kBlock + 1 : 1;
+        final int kc = (k - 1) / ranges + 1;
+        final MemorySegment scratch = rem > 0 || accumulate || packing
+                ? Scratch.floats(packAt + (packing ? (long) kc * wide : 0)) : c;
+        final long stage = panelFloats;
+        if (rem > 0 && !overlap) {
+            packTail(k, b, bOff + nVec, ldb, rem, scratch);
+        }
+        // sums go to C directly, or to the staging area (rows of 4 vectors) when accumulating
+        final MemorySegment dst = accumulate ? scratch : c;
+        final int ldd = accumulate ? wide : ldc;
         if (packing) {
             // Per column block, k in ranges of kc steps: each range's panel stays in L1 while every row group
             // passes over it. The first range's blocks start from zero and store their sums to C; each later
@@ -446,7 +458,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
                 for (int j = 0; j < nWide; j += wide) {
-                    block6x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    final int jj = Math.min(j, n - wide); // the column tail by overlap: see above
+                    block6x4(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 6, 4, c, cRow + j, ldc);
                     }
@@ -455,9 +468,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i + 4 <= m; i += 4) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                if (!accumulate) { // all of the row's blocks in one call (see block4x4)
-                    block4x4(k, a, aRow, aRowStride, aColStride, b, bOff, ldb, c, cRow, ldc, nWide / wide,
+                if (!accumulate) { // all of the row's blocks in one call (see block4x4), a block overlapping the tail in its own
+                    final boolean cut = nWide > n;
+                    block4x4(k, a, aRow, aRowStride, aColStride, b, bOff, ldb, c, cRow, ldc, nWide / wide - (cut ? 1 : 0),
                             rowPanel ? (nVec - nWide) / lanes : 0);
+                    if (cut) {
+                        block4x4(k, a, aRow, aRowStride, aColStride, b, bOff + n - wide, ldb, c, cRow + n - wide, ldc, 1, 0);
+                    }
                     continue;
                 }
                 for (int j = 0; j < nWide; j += wide) {
@@ -469,7 +486,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
                 for (int j = 0; j < nWide; j += wide) {
-                    block1x4(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
+                    final int jj = Math.min(j, n - wide);
+                    block1x4(k, a, aRow, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 1, 4, c, cRow + j, ldc);
                     }
@@ -479,14 +497,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // columns [nWide, nPairs): pairs of vectors in 8-row blocks, where the m % 8 rows left over are none or
         // their k is short (a row left alone is one FMA chain, latency-bound, k * 4 cycles); then 4-row blocks
         // and single rows, one vector at a time
-        final int nPairs = m >= 8 && (m % 8 == 0 || k <= PAIR_LEFTOVER_MAX_K) ? nWide + (nVec - nWide) / (2 * lanes) * 2 * lanes : nWide;
+        final int pairsEnd = nWide + (nEnd - nWide) / (2 * lanes) * 2 * lanes;
+        final int nPairs = m >= 8 && (m % 8 == 0 || k <= PAIR_LEFTOVER_MAX_K) && (pairsEnd <= n || n >= 2 * lanes) ? pairsEnd : nWide;
         if (nWide < nPairs) {
             int i = 0;
             for (; i + 8 <= m; i += 8) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
                 for (int j = nWide; j < nPairs; j += 2 * lanes) {
-                    block8x2(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    final int jj = Math.min(j, n - 2 * lanes);
+                    block8x2(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 8, 2, c, cRow + j, ldc);
                     }
@@ -496,7 +516,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
                 for (int j = nWide; j < nPairs; j += lanes) {
-                    block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                    final int jj = Math.min(j, n - lanes);
+                    block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 4, 1, c, cRow + j, ldc);
                     }
@@ -506,7 +527,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
                 for (int j = nWide; j < nPairs; j += lanes) {
-                    block1x1(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
+                    final int jj = Math.min(j, n - lanes);
+                    block1x1(k, a, aRow, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 1, 1, c, cRow + j, ldc);
                     }
@@ -525,13 +547,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 extra -= rows - 8;
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = nPairs; j < nVec; j += lanes) {
-                    blockStrip1(rows, k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                for (int j = nPairs; j < nEnd; j += lanes) {
+                    final int jj = Math.min(j, n - lanes);
+                    blockStrip1(rows, k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, rows, 1, c, cRow + j, ldc);
                     }
                 }
-                if (rem > 0) {
+                if (rem > 0 && !overlap) {
                     blockStrip1(rows, k, a, aRow, aRowStride, aColStride, scratch, 0, lanes, scratch, stage, wide);
                     unstage(scratch, stage, wide, rows, rem, c, cRow + nVec, ldc, accumulate);
                 }
@@ -542,19 +565,21 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final long cRow = cOff + (long) i * ldc;
                 int j = rowPanel ? nVec : nPairs; // a row panel did the single vectors with the 4x4 blocks
                 // three vectors at once where there are: 12 FMA chains, throughput-bound, where 4x1 is latency-bound
-                for (; j + 3 * lanes <= nVec; j += 3 * lanes) {
-                    block4x3(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                for (; j + 3 * lanes <= nEnd && n >= 3 * lanes; j += 3 * lanes) {
+                    final int jj = Math.min(j, n - 3 * lanes);
+                    block4x3(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 4, 3, c, cRow + j, ldc);
                     }
                 }
-                for (; j < nVec; j += lanes) {
-                    block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j, ldd);
+                for (; j < nEnd; j += lanes) {
+                    final int jj = Math.min(j, n - lanes);
+                    block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 4, 1, c, cRow + j, ldc);
                     }
                 }
-                if (rem > 0) {
+                if (rem > 0 && !overlap) {
                     block4x1(k, a, aRow, aRowStride, aColStride, scratch, 0, lanes, scratch, stage, wide);
                     unstage(scratch, stage, wide, 4, rem, c, cRow + nVec, ldc, accumulate);
                 }
@@ -562,13 +587,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i < m; i++) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = nPairs; j < nVec; j += lanes) {
-                    block1x1(k, a, aRow, aColStride, b, bOff + j, ldb, dst, accumulate ? stage : cRow + j);
+                for (int j = nPairs; j < nEnd; j += lanes) {
+                    final int jj = Math.min(j, n - lanes);
+                    block1x1(k, a, aRow, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj);
                     if (accumulate) {
                         addStaged(scratch, stage, wide, 1, 1, c, cRow + j, ldc);
                     }
                 }
-                if (rem > 0) {
+                if (rem > 0 && !overlap) {
                     block1x1(k, a, aRow, aColStride, scratch, 0, lanes, scratch, stage);
                     unstage(scratch, stage, wide, 1, rem, c, cRow + nVec, ldc, accumulate);
                 }

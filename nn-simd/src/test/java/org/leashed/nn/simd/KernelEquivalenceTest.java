@@ -162,7 +162,12 @@ class KernelEquivalenceTest {
                         // and at k above PAIR_LEFTOVER_MAX_K
                         Arguments.of(s, 16, 84, 120), Arguments.of(s, 16, 120, 400), Arguments.of(s, 120, 84, 16),
                         Arguments.of(s, 10, 84, 16), Arguments.of(s, 13, 84, 130), Arguments.of(s, 64, 84, 10),
-                        Arguments.of(s, 8, 21, 5)),
+                        Arguments.of(s, 8, 21, 5),
+                        // the tail covered by overlap (at 16 lanes): n just under 4 vectors with pairs (16 rows) and
+                        // without (10 rows, k past PAIR_LEFTOVER_MAX_K), under 3 vectors, 4-row groups under a wide
+                        // block that overlaps (m = 4 + 1, 6 + 4), the packed forward with a tail after its blocks
+                        Arguments.of(s, 16, 52, 20), Arguments.of(s, 10, 60, 200), Arguments.of(s, 7, 45, 11),
+                        Arguments.of(s, 5, 120, 30), Arguments.of(s, 10, 120, 16), Arguments.of(s, 66, 120, 70)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
@@ -268,6 +273,47 @@ class KernelEquivalenceTest {
                         vk.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c2, 0, ldc, accumulate);
                         assertSameFloats(c1, c2, 0, cLength, "gemm ldb=" + ldb + " ldc=" + ldc + " m=" + m + " n=" + n + " k=" + k
                                 + " tA=" + transposedA + " acc=" + accumulate + " " + vk.description());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * B's row gaps and a vector's worth of floats after it are NaN, so a lane past n that reached a column's sum (a
+     * block of the column tail reading past the row: VectorKernels.gemm covers the tail by overlap) would show; C's row
+     * gaps hold values the GEMM must leave as they are (the scalar reference does), and C ends at its last element.
+     */
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void shouldMatchScalarGemmWhenBIsSurroundedByNaN(VectorSpecies<Float> species, int m, int n, int k) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (m * 37L + n * 11L + k));
+        final int lanes = species.length();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = random(arena, (long) m * k + 2, r);
+            for (int ldb : new int[] {n, n + 5}) {
+                int ldc = n + 3;
+                long bLength = (long) (k - 1) * ldb + n + lanes;
+                MemorySegment b = arena.allocate(bLength * Float.BYTES, 64);
+                for (long i = 0; i < bLength; i++) {
+                    b.setAtIndex(F, i, i / ldb < k && i % ldb < n ? (float) r.nextGaussian() : Float.NaN);
+                }
+                for (boolean transposedA : new boolean[] {false, true}) {
+                    for (boolean accumulate : new boolean[] {false, true}) {
+                        int rs = transposedA ? 1 : k;
+                        int cs = transposedA ? m : 1;
+                        long cLength = (long) (m - 1) * ldc + n;
+                        MemorySegment c1 = random(arena, cLength, r).asSlice(0, cLength * Float.BYTES);
+                        MemorySegment c0 = arena.allocate(c1.byteSize()).copyFrom(c1);
+                        s.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c1, 0, ldc, accumulate);
+                        for (Kernels vk : packingBothWays(species, m, v)) {
+                            MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c0);
+                            vk.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c2, 0, ldc, accumulate);
+                            assertSameFloats(c1, c2, 0, cLength, "gemm B among NaN ldb=" + ldb + " m=" + m + " n=" + n + " k=" + k
+                                    + " tA=" + transposedA + " acc=" + accumulate + " " + vk.description());
+                        }
                     }
                 }
             }
