@@ -251,31 +251,13 @@ class KernelEquivalenceTest {
     @ParameterizedTest
     @MethodSource("shapes")
     void shouldMatchScalarGemmWhenLeadingDimensionsExceedWidth(VectorSpecies<Float> species, int m, int n, int k) {
-        Kernels v = VectorKernels.of(species);
-        Kernels s = Kernels.scalar();
         SplittableRandom r = new SplittableRandom(SEED ^ (m * 131L + n * 17L + k));
         int ldb = n + 3;
-        int ldc = n + 5;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = random(arena, (long) m * k + 2, r);
             // B and C end exactly where the last row's last element is: tails must not read or write past it
             MemorySegment b = random(arena, (long) (k - 1) * ldb + n + 1, r).asSlice(4, ((long) (k - 1) * ldb + n) * Float.BYTES);
-            for (boolean transposedA : new boolean[] {false, true}) {
-                for (boolean accumulate : new boolean[] {false, true}) {
-                    int rs = transposedA ? 1 : k;
-                    int cs = transposedA ? m : 1;
-                    long cLength = (long) (m - 1) * ldc + n;
-                    MemorySegment c1 = random(arena, cLength, r).asSlice(0, cLength * Float.BYTES);
-                    MemorySegment c0 = arena.allocate(c1.byteSize()).copyFrom(c1);
-                    s.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c1, 0, ldc, accumulate);
-                    for (Kernels vk : packingBothWays(species, m, v)) {
-                        MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c0);
-                        vk.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c2, 0, ldc, accumulate);
-                        assertSameFloats(c1, c2, 0, cLength, "gemm ldb=" + ldb + " ldc=" + ldc + " m=" + m + " n=" + n + " k=" + k
-                                + " tA=" + transposedA + " acc=" + accumulate + " " + vk.description());
-                    }
-                }
-            }
+            assertGemmMatchesScalar(arena, r, species, m, n, k, a, b, ldb, n + 5, "gemm");
         }
     }
 
@@ -287,34 +269,41 @@ class KernelEquivalenceTest {
     @ParameterizedTest
     @MethodSource("shapes")
     void shouldMatchScalarGemmWhenBIsSurroundedByNaN(VectorSpecies<Float> species, int m, int n, int k) {
-        Kernels v = VectorKernels.of(species);
-        Kernels s = Kernels.scalar();
         SplittableRandom r = new SplittableRandom(SEED ^ (m * 37L + n * 11L + k));
-        final int lanes = species.length();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = random(arena, (long) m * k + 2, r);
             for (int ldb : new int[] {n, n + 5}) {
-                int ldc = n + 3;
-                long bLength = (long) (k - 1) * ldb + n + lanes;
+                long bLength = (long) (k - 1) * ldb + n + species.length();
                 MemorySegment b = arena.allocate(bLength * Float.BYTES, 64);
                 for (long i = 0; i < bLength; i++) {
                     b.setAtIndex(F, i, i / ldb < k && i % ldb < n ? (float) r.nextGaussian() : Float.NaN);
                 }
-                for (boolean transposedA : new boolean[] {false, true}) {
-                    for (boolean accumulate : new boolean[] {false, true}) {
-                        int rs = transposedA ? 1 : k;
-                        int cs = transposedA ? m : 1;
-                        long cLength = (long) (m - 1) * ldc + n;
-                        MemorySegment c1 = random(arena, cLength, r).asSlice(0, cLength * Float.BYTES);
-                        MemorySegment c0 = arena.allocate(c1.byteSize()).copyFrom(c1);
-                        s.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c1, 0, ldc, accumulate);
-                        for (Kernels vk : packingBothWays(species, m, v)) {
-                            MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c0);
-                            vk.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c2, 0, ldc, accumulate);
-                            assertSameFloats(c1, c2, 0, cLength, "gemm B among NaN ldb=" + ldb + " m=" + m + " n=" + n + " k=" + k
-                                    + " tA=" + transposedA + " acc=" + accumulate + " " + vk.description());
-                        }
-                    }
+                assertGemmMatchesScalar(arena, r, species, m, n, k, a, b, ldb, n + 3, "gemm B among NaN");
+            }
+        }
+    }
+
+    /**
+     * {@code C (m, n) (+)= A . B} with A from float 2 of {@code a} (rows contiguous, then transposed), stored and
+     * accumulated, by the vector kernels (each packing variant) and the scalar reference from the same random C, whose
+     * rows are {@code ldc} apart and which ends at its last element: the same bits everywhere in C, row gaps included.
+     */
+    private static void assertGemmMatchesScalar(Arena arena, SplittableRandom r, VectorSpecies<Float> species, int m, int n, int k,
+                                                MemorySegment a, MemorySegment b, int ldb, int ldc, String what) {
+        Kernels s = Kernels.scalar();
+        for (boolean transposedA : new boolean[] {false, true}) {
+            for (boolean accumulate : new boolean[] {false, true}) {
+                int rs = transposedA ? 1 : k;
+                int cs = transposedA ? m : 1;
+                long cLength = (long) (m - 1) * ldc + n;
+                MemorySegment c1 = random(arena, cLength, r).asSlice(0, cLength * Float.BYTES);
+                MemorySegment c0 = arena.allocate(c1.byteSize()).copyFrom(c1);
+                s.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c1, 0, ldc, accumulate);
+                for (Kernels vk : packingBothWays(species, m, VectorKernels.of(species))) {
+                    MemorySegment c2 = arena.allocate(c1.byteSize()).copyFrom(c0);
+                    vk.gemm(m, n, k, a, 2, rs, cs, b, 0, ldb, c2, 0, ldc, accumulate);
+                    assertSameFloats(c1, c2, 0, cLength, what + " ldb=" + ldb + " ldc=" + ldc + " m=" + m + " n=" + n + " k=" + k
+                            + " tA=" + transposedA + " acc=" + accumulate + " " + vk.description());
                 }
             }
         }
