@@ -340,8 +340,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * per k step: fits the 32 AVX-512 registers); single-vector columns in strips of 8 to 11 rows (8
      * independent FMA chains cover FMA latency x 2 pipes, 4x1 is latency-bound: a strip absorbs up to
      * 3 remainder rows), then 4x1, 1x4 and 1x1 blocks for the rows still left. The
-     * last n % lanes columns (all of them when n < lanes, e.g. the 10-wide output layer) are computed
-     * from a zero-padded copy of those B columns in a per-thread scratch panel (k x lanes).
+     * last n % lanes columns are covered by the block that would reach past n starting further left
+     * (see the overlap comment in the body) where n is at least one vector and C is not accumulated;
+     * otherwise (all columns when n < lanes, e.g. the 10-wide output layer) they are computed from a
+     * zero-padded copy of those B columns in a per-thread scratch panel (k x lanes).
      *
      * Zero allocation, by construction: no masked load or store that may reach outside a segment (out
      * of a segment's range the Vector API's masked access is a Java fallback that boxes: the 48-624 B
@@ -350,7 +352,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * inline is boxed); and each block writes its sums unconditionally, to C or, when accumulating,
      * to a staging area of the scratch that a second small method adds to C. (Adding C inside the
      * block doubled its vector loads and pushed C2 past its inlining budget: the loads then returned
-     * boxed vectors, ~100 B each.) Column-tail sums are always staged and copied out one row per
+     * boxed vectors, ~100 B each.) Panel column-tail sums are always staged and copied out one row per
      * masked store (scalar for rows whose whole vector would reach past C's end); the tail panel is
      * packed one blended vector per row of B (scalar near B's end).
      * No helper of ours returns a vector either: every load and broadcast calls the JDK's force-inlined
@@ -412,7 +414,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // k split into ceil(k / kBlock) near-equal ranges, each packed into one panel (at most kBlock steps)
         final int ranges = packing ? (k - 1) / kBlock + 1 : 1;
         final int kc = (k - 1) / ranges + 1;
-        final MemorySegment scratch = rem > 0 || accumulate || packing
+        final MemorySegment scratch = panelFloats > 0 || accumulate || packing
                 ? Scratch.floats(packAt + (packing ? (long) kc * wide : 0)) : c;
         final long stage = panelFloats;
         if (rem > 0 && !overlap) {

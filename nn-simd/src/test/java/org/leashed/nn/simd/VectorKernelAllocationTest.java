@@ -39,7 +39,7 @@ class VectorKernelAllocationTest {
         {9, 16, 688}, {27, 16, 30}, {11, 21, 4}, {6, 60, 13}, {4, 688, 9}, {5, 80, 9}, {9, 4, 676}, {12, 4, 100},
         // B packed into the thread's scratch panel (m >= PACK_B_MIN_ROWS, k >= PACK_B_MIN_K, contiguous A)
         {70, 64, 64}, {65, 131, 70},
-        // column tails in 8x2 blocks (two vectors), and one vector with a packed tail after the blocks (LeNet's 84 and 120 wide)
+        // column tails in 8x2 blocks (two vectors), and tails covered by an overlapping last block (LeNet's 84 and 120 wide)
         {16, 32, 40}, {16, 84, 120}, {24, 120, 16}};
 
     @Test
