@@ -71,6 +71,19 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final int PACK_B_MIN_K = 64;
     /**
+     * B's size from which the in-place GEMM runs column blocks in the outer loop (each 4-vector column block of B
+     * then serves every row group while it is in L2) instead of row groups (each of which streams the whole of B,
+     * from L3 once B outgrows L2: 1 MiB per core on Zen 5). Measured in NOTES 20.6 and 22.1: the CIFAR CNN's second
+     * conv forward (B 1.2 MB) and its dense dX at batch 16 (16 x 4096 x 256, B 4 MiB); 64 x 256 x 576 (B 590 KB,
+     * inside L2) is the same either way.
+     */
+    static final long COLUMN_OUTER_MIN_B_BYTES = 768L << 10;
+    /**
+     * Largest column block (k x 4 vectors) for that order: a block that does not itself fit L2 gains nothing from it
+     * (16 x 256 x 4096, a 1 MiB block, measured no faster column-outer; NOTES 20.6).
+     */
+    static final long COLUMN_OUTER_MAX_BLOCK_BYTES = 256L << 10;
+    /**
      * Longest k for which the column tail's 8-row pair blocks ({@code block8x2}) are used when m is not a multiple
      * of 8: the rows left over then go alone or by 4 with one vector, few FMA chains each, which at long k costs
      * more than the pairs save (the CIFAR CNN's first conv dW, 27 x 32 x 1024, would leave 3 rows of 1,024 steps).
@@ -452,6 +465,37 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 // the m % 4 rows left read B in place over the whole k: one call, no ranges
                 for (int i = blockRows; i < m; i++) {
                     block1x4(k, a, aOff + (long) i * aRowStride, 1, b, bOff + j, ldb, c, cOff + (long) i * ldc + j);
+                }
+            }
+        } else if (nWide > 0 && !rowPanel && (long) k * ldb * Float.BYTES > COLUMN_OUTER_MIN_B_BYTES
+                && (long) k * wide * Float.BYTES <= COLUMN_OUTER_MAX_BLOCK_BYTES) {
+            // B past L2, one column block of it inside: column blocks outer, each serving every row group from L2
+            // (the same blocks and FMA chains as the row-outer order below, so the same bits)
+            for (int j = 0; j < nWide; j += wide) {
+                final int jj = Math.min(j, n - wide); // the column tail by overlap: see above
+                int i = 0;
+                for (; six && i + 6 <= m; i += 6) {
+                    final long cRow = cOff + (long) i * ldc;
+                    block6x4(k, a, aOff + (long) i * aRowStride, aRowStride, aColStride, b, bOff + jj, ldb, dst,
+                            accumulate ? stage : cRow + jj, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 6, 4, c, cRow + j, ldc);
+                    }
+                }
+                for (; i + 4 <= m; i += 4) {
+                    final long cRow = cOff + (long) i * ldc;
+                    block4x4(k, a, aOff + (long) i * aRowStride, aRowStride, aColStride, b, bOff + jj, ldb, dst,
+                            accumulate ? stage : cRow + jj, ldd, 1, 0);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 4, 4, c, cRow + j, ldc);
+                    }
+                }
+                for (; i < m; i++) {
+                    final long cRow = cOff + (long) i * ldc;
+                    block1x4(k, a, aOff + (long) i * aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 1, 4, c, cRow + j, ldc);
+                    }
                 }
             }
         } else if (nWide > 0 || rowPanel) {

@@ -40,7 +40,9 @@ class VectorKernelAllocationTest {
         // B packed into the thread's scratch panel (m >= PACK_B_MIN_ROWS, k >= PACK_B_MIN_K, contiguous A)
         {70, 64, 64}, {65, 131, 70},
         // column tails in 8x2 blocks (two vectors), and tails covered by an overlapping last block (LeNet's 84 and 120 wide)
-        {16, 32, 40}, {16, 84, 120}, {24, 120, 16}};
+        {16, 32, 40}, {16, 84, 120}, {24, 120, 16},
+        // B past COLUMN_OUTER_MIN_B_BYTES: column blocks in the outer loop, the last one overlapping the tail
+        {9, 1030, 200}};
 
     @Test
     void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
@@ -50,7 +52,7 @@ class VectorKernelAllocationTest {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom r = new SplittableRandom(7);
             MemorySegment a = random(arena, 128 * 128, r);
-            MemorySegment b = random(arena, 128 * 128, r);
+            MemorySegment b = random(arena, 200 * 1030, r); // the largest k x n below
             MemorySegment c = random(arena, 128 * 128, r);
             MemorySegment pixels = arena.allocate(128 * 128);
             for (int i = 0; i < 128 * 128; i++) {
