@@ -84,6 +84,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final long COLUMN_OUTER_MAX_BLOCK_BYTES = 256L << 10;
     /**
+     * Longest k for the 4x6 blocks that take an output's last six vectors (LeNet's 84-wide layers), which are used
+     * only with contiguous A rows. Measured (NOTES 22.2): at k = 10 and 120 (dX:512x84x10, fwd:16x84x120) 1.1-1.3x
+     * over a 4-vector block and an 8x2 pair; at k = 512 with A read transposed (dW:120x84x512) 0.74-0.96x, and with
+     * A transposed at k = 16 (dW:10x84x16, dW:120x84x16) 0.4-1.1x from one JVM to the next. Six vectors of B per k
+     * step against four: past L1 (k x 6 vectors over 48 KiB from k = 128) they come from L2 at a rate it barely keeps.
+     */
+    static final int FOUR_BY_SIX_MAX_K = 128;
+    /**
      * Longest k for which the column tail's 8-row pair blocks ({@code block8x2}) are used when m is not a multiple
      * of 8: the rows left over then go alone or by 4 with one vector, few FMA chains each, which at long k costs
      * more than the pairs save (the CIFAR CNN's first conv dW, 27 x 32 x 1024, would leave 3 rows of 1,024 steps).
@@ -421,7 +429,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // (4 vectors for n < 4 lanes, 2 for n < 2 lanes) gives way to narrower ones.
         final boolean overlap = rem > 0 && !accumulate && !rowPanel && n >= lanes;
         final int nEnd = overlap ? nVec + lanes : nVec; // columns [0, nEnd) are covered in whole vectors
-        final int nWide = packing || nEnd - nEnd % wide > n && n < wide ? nWholeWide : nEnd - nEnd % wide;
+        // Six vectors left after the 4-vector blocks (an 84-wide output: 5 vectors and 4 columns), contiguous A
+        // rows and short k: those six in 4x6 blocks, the last row group overlapping the one before it when m % 4
+        // != 0 (same chains, same bits), where a 4-vector block and an 8x2 beside it paid two blocks' set-up and
+        // stores; see FOUR_BY_SIX_MAX_K for the limits (NOTES 22.2)
+        final boolean fourBySix = !accumulate && !packing && !rowPanel && aColStride == 1 && k <= FOUR_BY_SIX_MAX_K && m >= 4
+                && nEnd % wide == 2 * lanes && nEnd >= 6 * lanes;
+        final int nWide = fourBySix ? nEnd - 6 * lanes
+                : packing || nEnd - nEnd % wide > n && n < wide ? nWholeWide : nEnd - nEnd % wide;
         final long panelFloats = rem > 0 && !overlap ? (long) k * lanes : 0;
         final long packAt = panelFloats + stageFloats(lanes);
         // k split into ceil(k / kBlock) near-equal ranges, each packed into one panel (at most kBlock steps)
@@ -540,17 +555,26 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 }
             }
         }
-        // columns [nWide, nPairs): pairs of vectors in 8-row blocks, where the m % 8 rows left over are none or
+        if (fourBySix) { // columns [nWide, nEnd): the last six vectors, the sixth ending at n
+            final int last = Math.min(5 * lanes, n - lanes - nWide);
+            for (int i = 0; i < m; i += 4) {
+                final int ii = Math.min(i, m - 4);
+                block4x6(k, a, aOff + (long) ii * aRowStride, aRowStride, aColStride, b, bOff + nWide, ldb, last,
+                        c, cOff + (long) ii * ldc + nWide, ldc);
+            }
+        }
+        // columns [pairsStart, nPairs): pairs of vectors in 8-row blocks, where the m % 8 rows left over are none or
         // their k is short (a row left alone is one FMA chain, latency-bound, k * 4 cycles); then 4-row blocks
         // and single rows, one vector at a time
-        final int pairsEnd = nWide + (nEnd - nWide) / (2 * lanes) * 2 * lanes;
-        final int nPairs = m >= 8 && (m % 8 == 0 || k <= PAIR_LEFTOVER_MAX_K) && (pairsEnd <= n || n >= 2 * lanes) ? pairsEnd : nWide;
-        if (nWide < nPairs) {
+        final int pairsStart = fourBySix ? nEnd : nWide;
+        final int pairsEnd = pairsStart + (nEnd - pairsStart) / (2 * lanes) * 2 * lanes;
+        final int nPairs = m >= 8 && (m % 8 == 0 || k <= PAIR_LEFTOVER_MAX_K) && (pairsEnd <= n || n >= 2 * lanes) ? pairsEnd : pairsStart;
+        if (pairsStart < nPairs) {
             int i = 0;
             for (; i + 8 <= m; i += 8) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = nWide; j < nPairs; j += 2 * lanes) {
+                for (int j = pairsStart; j < nPairs; j += 2 * lanes) {
                     final int jj = Math.min(j, n - 2 * lanes);
                     block8x2(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
                     if (accumulate) {
@@ -561,7 +585,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i + 4 <= m; i += 4) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = nWide; j < nPairs; j += lanes) {
+                for (int j = pairsStart; j < nPairs; j += lanes) {
                     final int jj = Math.min(j, n - lanes);
                     block4x1(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
                     if (accumulate) {
@@ -572,7 +596,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; i < m; i++) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = nWide; j < nPairs; j += lanes) {
+                for (int j = pairsStart; j < nPairs; j += lanes) {
                     final int jj = Math.min(j, n - lanes);
                     block1x1(k, a, aRow, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj);
                     if (accumulate) {
@@ -954,6 +978,58 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             final long j0 = (long) (4 * blocks + tail - 3) * L;
             block4x3(k, a, a0, aRs, aCs, b, bFirst + j0, ldb, d, d0 + j0, ldd);
         }
+    }
+
+    /**
+     * {@code D(4, 6 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 6 vectors at bp)}, the
+     * sixth vector at column {@code bp + last} rather than {@code bp + 5 * lanes} ({@code 4 * lanes < last <= 5 *
+     * lanes}: it overlaps the fifth and ends at n). A whole 84-wide row group in one block: 24 FMA chains like
+     * 6x4, where a 4-vector block and an 8x2 beside it paid two blocks' set-up and stores, which at LeNet's k =
+     * 10 and 16 cost as much as their FMAs (NOTES 22.2).
+     */
+    private void block4x6(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb, int last,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        final long v = (long) L * Float.BYTES;
+        final long vLast = (long) last * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs),
+                r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs);
+        final MemorySegment bb = b.asSlice(bp * Float.BYTES, ((long) (k - 1) * ldb + last + L) * Float.BYTES);
+        final long bs = (long) ldb * Float.BYTES;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
+        long bq = 0;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final long ap = aCs == 1 ? p : (long) p * aCs; // see block4x4
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, bb, bq, NATIVE), b1 = FloatVector.fromMemorySegment(sp, bb, bq + v, NATIVE),
+                    b2 = FloatVector.fromMemorySegment(sp, bb, bq + 2 * v, NATIVE), b3 = FloatVector.fromMemorySegment(sp, bb, bq + 3 * v, NATIVE),
+                    b4 = FloatVector.fromMemorySegment(sp, bb, bq + 4 * v, NATIVE), b5 = FloatVector.fromMemorySegment(sp, bb, bq + vLast, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, r0.getAtIndex(F, ap));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03); c04 = x.fma(b4, c04); c05 = x.fma(b5, c05);
+            x = FloatVector.broadcast(sp, r1.getAtIndex(F, ap));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13); c14 = x.fma(b4, c14); c15 = x.fma(b5, c15);
+            x = FloatVector.broadcast(sp, r2.getAtIndex(F, ap));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23); c24 = x.fma(b4, c24); c25 = x.fma(b5, c25);
+            x = FloatVector.broadcast(sp, r3.getAtIndex(F, ap));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33); c34 = x.fma(b4, c34); c35 = x.fma(b5, c35);
+        }
+        // the fifth and sixth vectors overlap: both hold the same FMA chains there, so the same bits
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE); c02.intoMemorySegment(d, q + 2 * v, NATIVE);
+        c03.intoMemorySegment(d, q + 3 * v, NATIVE); c04.intoMemorySegment(d, q + 4 * v, NATIVE); c05.intoMemorySegment(d, q + vLast, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE); c12.intoMemorySegment(d, q + 2 * v, NATIVE);
+        c13.intoMemorySegment(d, q + 3 * v, NATIVE); c14.intoMemorySegment(d, q + 4 * v, NATIVE); c15.intoMemorySegment(d, q + vLast, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE); c22.intoMemorySegment(d, q + 2 * v, NATIVE);
+        c23.intoMemorySegment(d, q + 3 * v, NATIVE); c24.intoMemorySegment(d, q + 4 * v, NATIVE); c25.intoMemorySegment(d, q + vLast, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE); c32.intoMemorySegment(d, q + 2 * v, NATIVE);
+        c33.intoMemorySegment(d, q + 3 * v, NATIVE); c34.intoMemorySegment(d, q + 4 * v, NATIVE); c35.intoMemorySegment(d, q + vLast, NATIVE);
     }
 
     /**
