@@ -42,7 +42,9 @@ class VectorKernelAllocationTest {
         // column tails in 8x2 blocks (two vectors), and tails covered by an overlapping last block (LeNet's 84 and 120 wide)
         {16, 32, 40}, {16, 84, 120}, {24, 120, 16},
         // B past COLUMN_OUTER_MIN_B_BYTES: column blocks in the outer loop, the last one overlapping the tail
-        {9, 1030, 200}};
+        {9, 1030, 200},
+        // an 84-wide output at short k in 4x6 blocks, the last row group overlapping (m % 4 = 2)
+        {10, 84, 10}};
 
     @Test
     void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
