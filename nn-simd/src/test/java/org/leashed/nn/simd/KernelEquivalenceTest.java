@@ -169,9 +169,11 @@ class KernelEquivalenceTest {
                         Arguments.of(s, 16, 52, 20), Arguments.of(s, 10, 60, 200), Arguments.of(s, 7, 45, 11),
                         Arguments.of(s, 5, 120, 30), Arguments.of(s, 10, 120, 16), Arguments.of(s, 66, 120, 70),
                         // B over COLUMN_OUTER_MIN_B_BYTES with a column block under COLUMN_OUTER_MAX_BLOCK_BYTES: column
-                        // blocks in the outer loop (6-, 4- and single-row groups; a column tail by overlap after), and a
-                        // B whose column block is too large for that order
-                        Arguments.of(s, 13, 1024, 200), Arguments.of(s, 10, 1030, 192), Arguments.of(s, 6, 200, 1100)),
+                        // blocks in the outer loop (6-, 4- and single-row groups; a column tail by overlap after); and
+                        // at 16 lanes column blocks over it, taken in k ranges resumed from C (6-row groups only; 6-,
+                        // 4- and single rows with a tail after; 4-vector blocks cut by the overlap)
+                        Arguments.of(s, 13, 1024, 200), Arguments.of(s, 10, 1030, 192), Arguments.of(s, 6, 200, 1100),
+                        Arguments.of(s, 11, 200, 1100), Arguments.of(s, 13, 250, 1100)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 
