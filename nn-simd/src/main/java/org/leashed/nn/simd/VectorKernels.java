@@ -79,9 +79,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final long COLUMN_OUTER_MIN_B_BYTES = 768L << 10;
     /**
-     * Largest column block (k x 4 vectors) for that order. A longer block, which would not fit L2 itself (16 x 256 x
-     * 4096: 1 MiB, measured no faster column-outer, NOTES 20.6), is taken in k ranges of at most this size, each
-     * resumed from the sums the range before stored to C (NOTES 22.6).
+     * Largest column block (k x 4 vectors) for that order in one piece. A longer block, which would not fit L2 itself
+     * (16 x 256 x 4096: 1 MiB, measured no faster column-outer, NOTES 20.6), is taken in k ranges of at most this
+     * size, each resumed from the sums the range before stored to C (NOTES 22.6). Not when accumulating: that GEMM
+     * keeps the row-outer order (no accumulating GEMM of the thesis networks has a B past L2).
      */
     static final long COLUMN_OUTER_MAX_BLOCK_BYTES = 256L << 10;
     /**
@@ -483,44 +484,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                     block1x4(k, a, aOff + (long) i * aRowStride, 1, b, bOff + j, ldb, c, cOff + (long) i * ldc + j);
                 }
             }
-        } else if (nWide > 0 && !rowPanel && (long) k * ldb * Float.BYTES > COLUMN_OUTER_MIN_B_BYTES
-                && (long) k * wide * Float.BYTES <= COLUMN_OUTER_MAX_BLOCK_BYTES) {
-            // B past L2, one column block of it inside: column blocks outer, each serving every row group from L2
-            // (the same blocks and FMA chains as the row-outer order below, so the same bits)
-            for (int j = 0; j < nWide; j += wide) {
-                final int jj = Math.min(j, n - wide); // the column tail by overlap: see above
-                int i = 0;
-                for (; six && i + 6 <= m; i += 6) {
-                    final long cRow = cOff + (long) i * ldc;
-                    block6x4(k, a, aOff + (long) i * aRowStride, aRowStride, aColStride, b, bOff + jj, ldb, dst,
-                            accumulate ? stage : cRow + jj, ldd);
-                    if (accumulate) {
-                        addStaged(scratch, stage, wide, 6, 4, c, cRow + j, ldc);
-                    }
-                }
-                for (; i + 4 <= m; i += 4) {
-                    final long cRow = cOff + (long) i * ldc;
-                    block4x4(k, a, aOff + (long) i * aRowStride, aRowStride, aColStride, b, bOff + jj, ldb, dst,
-                            accumulate ? stage : cRow + jj, ldd, 1, 0);
-                    if (accumulate) {
-                        addStaged(scratch, stage, wide, 4, 4, c, cRow + j, ldc);
-                    }
-                }
-                for (; i < m; i++) {
-                    final long cRow = cOff + (long) i * ldc;
-                    block1x4(k, a, aOff + (long) i * aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj);
-                    if (accumulate) {
-                        addStaged(scratch, stage, wide, 1, 4, c, cRow + j, ldc);
-                    }
-                }
-            }
         } else if (nWide > 0 && !rowPanel && !accumulate && (long) k * ldb * Float.BYTES > COLUMN_OUTER_MIN_B_BYTES) {
-            // B past L2 and a column block of it too (CIFAR's dense forward at batch 16, 16 x 256 x 4096: a 1 MiB
-            // block): column blocks outer and k in ranges whose part of the block fits COLUMN_OUTER_MAX_BLOCK_BYTES.
-            // Every row group takes a range from L2; the first range's blocks start from zero and store their sums to
-            // C, each later range's blocks load them and go on (block6x4Resume): the same FMA chain p = 0..k-1,
-            // interrupted by a store and a load of the exact value, so the same bits. Rows left after the 6- and
-            // 4-row groups read B over the whole k in one call. NOTES 22.6.
+            // B past L2: column blocks outer, each serving every row group from L2 (the CIFAR CNN's second conv
+            // forward, B 1.2 MB; its dense dX at batch 16, B 4 MiB), the same blocks and FMA chains as the row-outer
+            // order below. A column block itself past COLUMN_OUTER_MAX_BLOCK_BYTES (its dense forward at batch 16,
+            // 16 x 256 x 4096: 1 MiB) is taken in k ranges of at most that size: the first range's blocks start from
+            // zero and store their sums to C, each later range's blocks load them and go on (block6x4Resume): the
+            // same FMA chain p = 0..k-1, interrupted by a store and a load of the exact value, so the same bits. Rows
+            // left after the 6- and 4-row groups read B over the whole k in one call. NOTES 22.1 and 22.6.
             final int kRanges = (int) (((long) k * wide * Float.BYTES - 1) / COLUMN_OUTER_MAX_BLOCK_BYTES + 1);
             final int kr = (k - 1) / kRanges + 1;
             final int sixRows = six ? m / 6 * 6 : 0;
