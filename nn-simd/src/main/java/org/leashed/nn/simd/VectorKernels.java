@@ -108,6 +108,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * over 81-144. The option stays for CPUs with a weaker L2.
      */
     static final int PANEL_KIB = kibProperty("leashed.gemm.panelKiB", System.getProperty("leashed.gemm.panelKiB"), 0);
+    /**
+     * Whether {@code gemm} runs on register blocks of at most 10 accumulators ({@link #gemmPairs}): the vector
+     * register file has 16 registers, not 32. That is x86 without AVX-512 in use (AVX2: the preferred species is
+     * 256 bits or narrower and only ymm0-15 exist), where the 6x4 and 4x4 blocks' 24 and 16 accumulators plus B's
+     * vectors and a broadcast spill to the stack on every k step: on a Zen 3 host the 4x4 block ran at 57 and a 6x2
+     * block at 96 GFLOP/s of a 103 GFLOP/s Java peak (NOTES 23). {@code -Dleashed.gemm.registers=16|32} overrides
+     * the guess. AArch64 (NEON, SVE) has 32 registers.
+     */
+    static final boolean SIXTEEN_REGISTERS = registersProperty(System.getProperty("leashed.gemm.registers"),
+            isX86(System.getProperty("os.arch")) && FloatVector.SPECIES_PREFERRED.vectorBitSize() <= 256) == 16;
 
     /*
      * The species must be a compile-time constant for C2 to intrinsify the Vector API: read from an
@@ -116,11 +126,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * field; in production only the preferred subclass is loaded, the call is monomorphic, inlined and
      * folded. Tests load all four (slower, still correct).
      */
-    VectorKernels(boolean packB, int kBlock) {
+    VectorKernels(boolean packB, int kBlock, boolean pairs) {
         if (kBlock < 1) {
             throw new IllegalArgumentException("kBlock must be >= 1, got " + kBlock);
         }
         this.packB = packB;
+        this.pairs = pairs;
         this.kBlock = kBlock;
         final VectorSpecies<Float> sp = species();
         this.dotStep = sp.length();
@@ -187,6 +198,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         ntOrder = order;
     }
 
+    /** Whether {@code gemm} takes two-vector column blocks for a 16-register file ({@link #SIXTEEN_REGISTERS} in production). */
+    private final boolean pairs;
+
     /** Whether {@code gemm} packs B for contiguous A from {@link #PACK_B_MIN_ROWS} rows ({@link #PACK_B} in production). */
     private final boolean packB;
 
@@ -235,7 +249,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
 
     /** Kernels over {@code species} (64, 128, 256 or 512 bits); tests use every width. */
     public static VectorKernels of(VectorSpecies<Float> species) {
-        return of(species, PACK_B, kBlockFor(species, PANEL_KIB));
+        return of(species, PACK_B, kBlockFor(species, PANEL_KIB), SIXTEEN_REGISTERS);
     }
 
     /**
@@ -243,11 +257,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * packed panel: tests run every path, with panels short enough to split small shapes' k.
      */
     static VectorKernels of(VectorSpecies<Float> species, boolean packB, int kBlock) {
+        return of(species, packB, kBlock, SIXTEEN_REGISTERS);
+    }
+
+    /** {@link #of(VectorSpecies, boolean, int)}, with {@code gemm}'s blocks for a 16-register file or not, whatever the CPU. */
+    static VectorKernels of(VectorSpecies<Float> species, boolean packB, int kBlock, boolean pairs) {
         return switch (species.vectorBitSize()) {
-            case 64 -> new S64(packB, kBlock);
-            case 128 -> new S128(packB, kBlock);
-            case 256 -> new S256(packB, kBlock);
-            case 512 -> new S512(packB, kBlock);
+            case 64 -> new S64(packB, kBlock, pairs);
+            case 128 -> new S128(packB, kBlock, pairs);
+            case 256 -> new S256(packB, kBlock, pairs);
+            case 512 -> new S512(packB, kBlock, pairs);
             default -> throw new IllegalArgumentException("species must be 64, 128, 256 or 512 bits, got " + species);
         };
     }
@@ -263,8 +282,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_64;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
-        S64(boolean packB, int kBlock) {
-            super(packB, kBlock);
+        S64(boolean packB, int kBlock, boolean pairs) {
+            super(packB, kBlock, pairs);
         }
 
         @Override
@@ -288,8 +307,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_128;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
-        S128(boolean packB, int kBlock) {
-            super(packB, kBlock);
+        S128(boolean packB, int kBlock, boolean pairs) {
+            super(packB, kBlock, pairs);
         }
 
         @Override
@@ -313,8 +332,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_256;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_64;
 
-        S256(boolean packB, int kBlock) {
-            super(packB, kBlock);
+        S256(boolean packB, int kBlock, boolean pairs) {
+            super(packB, kBlock, pairs);
         }
 
         @Override
@@ -338,8 +357,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_512;
         private static final VectorSpecies<Byte> BYTE_SPECIES = ByteVector.SPECIES_128;
 
-        S512(boolean packB, int kBlock) {
-            super(packB, kBlock);
+        S512(boolean packB, int kBlock, boolean pairs) {
+            super(packB, kBlock, pairs);
         }
 
         @Override
@@ -402,6 +421,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // k >= 4 vectors: below that (batch 16) the transposed copy-out costs more than the tail saves
         if (aRowStride == 1 && n < lanes && m >= lanes && k >= 4 * lanes) {
             gemmNarrowByTranspose(m, n, k, a, aOff, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
+        if (pairs && n >= 2 * lanes) {
+            gemmPairs(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
         final int wide = 4 * lanes;
@@ -1276,6 +1299,163 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         c70.intoMemorySegment(d, q, NATIVE); c71.intoMemorySegment(d, q + v, NATIVE);
     }
 
+    /*
+     * gemm for a 16-register vector file (SIXTEEN_REGISTERS: AVX2), n of two vectors or more. Column blocks of two
+     * vectors, rows in blocks of 5 (block5x2: 10 accumulators, 2 B vectors and a broadcast, 13 registers; 10 FMAs per
+     * 2 loads and 5 broadcasts; 10 independent chains cover FMA latency 4 x 2 pipes). Not 6 rows (BLIS's Haswell
+     * shape, 15 registers): C2 kept one of its 12 accumulators on the stack in most JVMs, a store and a reload in
+     * that chain on every k step, and the block ran at ~46 instead of ~100 GFLOP/s (NOTES 23). The 6x4/4x4 blocks of
+     * the 32-register path need 16-24 accumulators and spill the same way.
+     * Rows left after the 5-row blocks: 4 or fewer as a 4x2 block (8 chains) moved up as far as needed when C is
+     * stored; when C is accumulated (a row must not be added twice) a 4x2 block and then 1x2 rows. The columns' tail
+     * is a last pair moved left to end at n (stored C), or the remaining columns (fewer than two vectors) by gemm's
+     * single-vector path (accumulated C). A recomputed element is the same FMA chain p = 0..k-1 from zero, so it
+     * stores the same bits again.
+     * Order: row blocks outer (A's rows stay in L1 while B streams through L2), or column pairs outer when B is past
+     * COLUMN_OUTER_MIN_B_BYTES (a pair's k x 2 vectors then serves every row block from L1/L2).
+     * Addressing: A's rows through slices (aRow: bounds checked once per block, one register per row), B in place
+     * (two checked loads per k step). All in place ran at 45-65 GFLOP/s (a stack reload and a check per broadcast);
+     * B through a bColumns slice as well ran faster, but in most JVMs that slice escaped and each block allocated it
+     * (40 B); the A slices did not (NOTES 23).
+     * Zero allocation as in gemm: no vector crosses a method boundary; accumulated sums go through the staging rows.
+     */
+    private void gemmPairs(int m, int n, int k, MemorySegment a, long aOff, int aRowStride, int aColStride,
+                           MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate) {
+        final int lanes = species().length();
+        final int pair = 2 * lanes;
+        final int covered = accumulate ? n - n % pair : n; // columns [0, covered) in pairs
+        final int pairCount = (covered + pair - 1) / pair;
+        final MemorySegment scratch = accumulate ? Scratch.floats(stageFloats(lanes)) : c;
+        if ((long) k * ldb * Float.BYTES > COLUMN_OUTER_MIN_B_BYTES) {
+            for (int t = 0; t < pairCount; t++) {
+                final int j = Math.min(t * pair, n - pair);
+                for (int i = 0; i < m; ) {
+                    i += pairBlock(i, m, k, a, aOff, aRowStride, aColStride, b, bOff + j, ldb, c, cOff + j, ldc, accumulate, scratch);
+                }
+            }
+        } else {
+            for (int i = 0; i < m; ) {
+                int rows = 0;
+                for (int t = 0; t < pairCount; t++) {
+                    final int j = Math.min(t * pair, n - pair);
+                    rows = pairBlock(i, m, k, a, aOff, aRowStride, aColStride, b, bOff + j, ldb, c, cOff + j, ldc, accumulate, scratch);
+                }
+                i += rows;
+            }
+        }
+        if (covered < n) { // accumulated C: the last columns, fewer than two vectors, by the single-vector path
+            gemm(m, n - covered, k, a, aOff, aRowStride, aColStride, b, bOff + covered, ldb,
+                    c, cOff + covered, ldc, true);
+        }
+    }
+
+    /**
+     * One block of {@link #gemmPairs} starting at row {@code i} of C (column pair at {@code bCol}, {@code cCol}):
+     * returns the rows from {@code i} that it has now covered.
+     */
+    private int pairBlock(int i, int m, int k, MemorySegment a, long aOff, int aRs, int aCs, MemorySegment b, long bCol, int ldb,
+                          MemorySegment c, long cCol, int ldc, boolean accumulate, MemorySegment scratch) {
+        final int left = m - i;
+        final int rows = left >= 5 ? 5 : left >= 4 || !accumulate && m >= 4 ? 4 : 1;
+        final int i0 = Math.min(i, m - rows); // moved up over rows already done (stored C only)
+        final long aRow = aOff + (long) i0 * aRs;
+        final MemorySegment d = accumulate ? scratch : c;
+        final long d0 = accumulate ? 0 : cCol + (long) i0 * ldc;
+        final int ldd = accumulate ? 4 * species().length() : ldc;
+        switch (rows) {
+            case 5 -> block5x2(k, a, aRow, aRs, aCs, b, bCol, ldb, d, d0, ldd);
+            case 4 -> block4x2(k, a, aRow, aRs, aCs, b, bCol, ldb, d, d0, ldd);
+            default -> block1x2(k, a, aRow, aCs, b, bCol, ldb, d, d0);
+        }
+        if (accumulate) {
+            addStaged(scratch, 0, ldd, rows, 2, c, cCol + (long) i0 * ldc, ldc);
+        }
+        return Math.min(rows, left);
+    }
+
+    /** {@code D(5, 2 vectors) at d0 (leading dimension ldd) = A(5 rows at a0, k) . B(k, 2 vectors at bp)}: see {@link #gemmPairs}. */
+    private void block5x2(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final long v = (long) sp.length() * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs), r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs), r4 = aRow(a, a0 + 4L * aRs, k, aCs);
+        final long bs = (long) ldb * Float.BYTES;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00;
+        long bq = bp * Float.BYTES;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final long ap = aCs == 1 ? p : (long) p * aCs; // see block4x4
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, bq + v, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, r0.getAtIndex(F, ap));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(sp, r1.getAtIndex(F, ap));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(sp, r2.getAtIndex(F, ap));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(sp, r3.getAtIndex(F, ap));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(sp, r4.getAtIndex(F, ap));
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+        }
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c40.intoMemorySegment(d, q, NATIVE); c41.intoMemorySegment(d, q + v, NATIVE);
+    }
+
+    /** {@code D(4, 2 vectors) at d0 = A(4 rows at a0, k) . B(k, 2 vectors at bp)}: 8 chains, rows left after 5-row blocks. */
+    private void block4x2(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
+                          MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final long v = (long) sp.length() * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs), r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs);
+        final long bs = (long) ldb * Float.BYTES;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        long bq = bp * Float.BYTES;
+        for (int p = 0; p < k; p++, bq += bs) {
+            final long ap = aCs == 1 ? p : (long) p * aCs; // see block4x4
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bq, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, bq + v, NATIVE);
+            FloatVector x = FloatVector.broadcast(sp, r0.getAtIndex(F, ap));
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(sp, r1.getAtIndex(F, ap));
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(sp, r2.getAtIndex(F, ap));
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(sp, r3.getAtIndex(F, ap));
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        long q = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+        q += row;
+        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+    }
+
+    /** {@code D(1, 2 vectors) at d0 = A(row at aRow, k) . B(k, 2 vectors at bp)}. */
+    private void block1x2(int k, MemorySegment a, long aRow, int aCs, MemorySegment b, long bp, int ldb, MemorySegment d, long d0) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            final FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, aRow + (long) p * aCs));
+            c0 = x.fma(FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), c0);
+            c1 = x.fma(FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), c1);
+        }
+        final long q = d0 * Float.BYTES;
+        c0.intoMemorySegment(d, q, NATIVE);
+        c1.intoMemorySegment(d, q + (long) L * Float.BYTES, NATIVE);
+    }
+
     /** {@code D(4, 1 vector) at d0 = A(4 rows at a0, k) . B(k, 1 vector at bp)}. */
     private void block4x1(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
                           MemorySegment d, long d0, int ldd) {
@@ -1832,8 +2012,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         final int kFull = k - k % 16;
         final boolean tail = kFull < k;
-        // scratch: [0, 16) block output, [16, 32) one output's partial sums, then the padded tails of A's and B's rows
-        final long aTail = 32, bTail = aTail + (tail ? 16L * m : 0);
+        // scratch: [0, 16) block output, [16, 64) one output's partial sums or dotBlock3x2's six half-reduced outputs,
+        // then the padded tails of A's and B's rows
+        final long aTail = 64, bTail = aTail + (tail ? 16L * m : 0);
         final MemorySegment scratch = Scratch.floats(bTail + (tail ? 16L * n : 0));
         if (tail) {
             packTail16(scratch, aTail, a, aOff, lda, m, kFull, k);
@@ -1842,6 +2023,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int fives = fiveRowBlocks(m);
         if (species().length() == 16 && n % 4 == 0 && fives >= 0) {
             gemmNT4(m, n, kFull, tail, fives, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, scratch, aTail, bTail);
+            return;
+        }
+        if (species().length() == 8 && m >= 3 && n >= 2) {
+            gemmNT8(m, n, kFull, tail, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, scratch, aTail, bTail);
             return;
         }
         int blockRows = 0; // rows [0, blockRows) in 8x2 blocks, the rest one output at a time
@@ -1875,6 +2060,98 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final float sum = reducePartials(scratch, 16);
                 c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + sum : sum);
             }
+        }
+    }
+
+    /**
+     * {@link #gemmNT} with 8 lanes (AVX2), m >= 3 and n >= 2: blocks of 3 rows of A by 2 of B, each output's 16
+     * partial sums in two accumulators (lanes 0-7 and 8-15 of the 16), so 12 accumulators, 2 B vectors and an A
+     * vector: 15 of the 16 registers. One output at a time (dotPartials) was a single FMA chain, latency-bound: the
+     * conv dW dot GEMMs ran at 9-10 GFLOP/s on a Zen 3 host (NOTES 23). The last block row and column are moved back
+     * over outputs already written when m % 3 or n % 2 is not 0; only the new outputs are stored or added.
+     */
+    private void gemmNT8(int m, int n, int kFull, boolean tail, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff,
+                         int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate, MemorySegment scratch, long aTail, long bTail) {
+        for (int i = 0; i < m; i += 3) {
+            final int i0 = Math.min(i, m - 3);
+            for (int j = 0; j < n; j += 2) {
+                final int j0 = Math.min(j, n - 2);
+                dotBlock3x2(kFull, tail, a, aOff + (long) i0 * lda, lda, b, bOff + (long) j0 * ldb, ldb, scratch,
+                        aTail + 16L * i0, bTail + 16L * j0);
+                for (int r = i - i0; r < 3; r++) { // output (r, col) is scratch[2r + col]
+                    for (int col = j - j0; col < 2; col++) {
+                        final long ci = cOff + (long) (i0 + r) * ldc + j0 + col;
+                        final float sum = scratch.getAtIndex(F, 2L * r + col);
+                        c.setAtIndex(F, ci, accumulate ? c.getAtIndex(F, ci) + sum : sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #gemmNT8}'s block (8 lanes): output (r, col)'s sums to {@code scratch[2r + col]}. Per output the first
+     * level of the fixed tree (partial l plus partial l + 8) is one vector add of its two accumulators; the rest,
+     * {@code ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7))}, is reducePartials' order, in scalar code.
+     */
+    private void dotBlock3x2(int kFull, boolean tail, MemorySegment a, long aRow, int lda, MemorySegment b, long bRow, int ldb,
+                             MemorySegment scratch, long aTailRow, long bTailRow) {
+        final VectorSpecies<Float> sp = species();
+        final long kBytes = (long) kFull * Float.BYTES;
+        final long pa = aRow * Float.BYTES, ra = (long) lda * Float.BYTES, pb = bRow * Float.BYTES, rb = (long) ldb * Float.BYTES;
+        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes);
+        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes);
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00; // lanes 0-7 of 16
+        FloatVector h00 = c00, h01 = c00, h10 = c00, h11 = c00, h20 = c00, h21 = c00;                 // lanes 8-15
+        final int step = 2 * dotStep; // 16, not a constant to C2: see dotStep
+        for (int p = 0; p < kFull; p += step) {
+            final long o = (long) p * Float.BYTES;
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, q0, o, NATIVE), b1 = FloatVector.fromMemorySegment(sp, q1, o, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, a0, o, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.fromMemorySegment(sp, a1, o, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.fromMemorySegment(sp, a2, o, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            b0 = FloatVector.fromMemorySegment(sp, q0, o + 32, NATIVE);
+            b1 = FloatVector.fromMemorySegment(sp, q1, o + 32, NATIVE);
+            x = FloatVector.fromMemorySegment(sp, a0, o + 32, NATIVE);
+            h00 = x.fma(b0, h00); h01 = x.fma(b1, h01);
+            x = FloatVector.fromMemorySegment(sp, a1, o + 32, NATIVE);
+            h10 = x.fma(b0, h10); h11 = x.fma(b1, h11);
+            x = FloatVector.fromMemorySegment(sp, a2, o + 32, NATIVE);
+            h20 = x.fma(b0, h20); h21 = x.fma(b1, h21);
+        }
+        if (tail) { // the padded last block: 16 floats per row in the scratch
+            final long ta = aTailRow * Float.BYTES, tb = bTailRow * Float.BYTES;
+            FloatVector b0 = FloatVector.fromMemorySegment(sp, scratch, tb, NATIVE), b1 = FloatVector.fromMemorySegment(sp, scratch, tb + 64, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, scratch, ta, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 64, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 128, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            b0 = FloatVector.fromMemorySegment(sp, scratch, tb + 32, NATIVE);
+            b1 = FloatVector.fromMemorySegment(sp, scratch, tb + 96, NATIVE);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 32, NATIVE);
+            h00 = x.fma(b0, h00); h01 = x.fma(b1, h01);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 96, NATIVE);
+            h10 = x.fma(b0, h10); h11 = x.fma(b1, h11);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 160, NATIVE);
+            h20 = x.fma(b0, h20); h21 = x.fma(b1, h21);
+        }
+        // t = partial l + partial l + 8 per output, outputs 2r + col at scratch[16 + 8 (2r + col), +8)
+        c00.add(h00).intoMemorySegment(scratch, 64, NATIVE);
+        c01.add(h01).intoMemorySegment(scratch, 96, NATIVE);
+        c10.add(h10).intoMemorySegment(scratch, 128, NATIVE);
+        c11.add(h11).intoMemorySegment(scratch, 160, NATIVE);
+        c20.add(h20).intoMemorySegment(scratch, 192, NATIVE);
+        c21.add(h21).intoMemorySegment(scratch, 224, NATIVE);
+        for (int o = 0; o < 6; o++) {
+            final long t = 16 + 8L * o;
+            final float lo = (scratch.getAtIndex(F, t) + scratch.getAtIndex(F, t + 4)) + (scratch.getAtIndex(F, t + 2) + scratch.getAtIndex(F, t + 6));
+            final float hi = (scratch.getAtIndex(F, t + 1) + scratch.getAtIndex(F, t + 5)) + (scratch.getAtIndex(F, t + 3) + scratch.getAtIndex(F, t + 7));
+            scratch.setAtIndex(F, o, lo + hi);
         }
     }
 
@@ -2243,6 +2520,28 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         throw new IllegalArgumentException("system property " + name + " is '" + value
                 + "' but must be a whole number of KiB from 0 (no limit) to 1048576");
+    }
+
+    /** Vector registers the production GEMM blocks are sized for: 16 ({@link #SIXTEEN_REGISTERS}) or 32. */
+    public static int vectorRegisters() {
+        return SIXTEEN_REGISTERS ? 16 : 32;
+    }
+
+    /** Whether {@code arch} (the {@code os.arch} property) is 64- or 32-bit x86. */
+    static boolean isX86(String arch) {
+        return arch != null && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86") || arch.equals("i386"));
+    }
+
+    /** {@code value} of {@code leashed.gemm.registers}, 16 or 32; 16 where it is not set and {@code sixteen}, else 32. */
+    static int registersProperty(String value, boolean sixteen) {
+        if (value == null) {
+            return sixteen ? 16 : 32;
+        }
+        if (value.trim().equals("16") || value.trim().equals("32")) {
+            return Integer.parseInt(value.trim());
+        }
+        throw new IllegalArgumentException("system property leashed.gemm.registers is '" + value
+                + "' but must be 16 (AVX2-sized blocks) or 32 (AVX-512/NEON-sized blocks)");
     }
 
     /** The {@code cpu family} of /proc/cpuinfo, or -1 where it cannot be read or parsed. */
@@ -3038,6 +3337,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     public String description() {
         return "vector(" + species().vectorBitSize() + "-bit, " + species().length() + " lanes"
                 + (packB ? ", GEMM B packed from " + PACK_B_MIN_ROWS + " rows and " + PACK_B_MIN_K + " k steps"
-                        + (kBlock == Integer.MAX_VALUE ? "" : " in panels of " + kBlock + " k steps") + ")" : ")");
+                        + (kBlock == Integer.MAX_VALUE ? "" : " in panels of " + kBlock + " k steps") : "")
+                + (pairs ? ", GEMM in 16-register blocks" : "") + ")";
     }
 }

@@ -178,14 +178,18 @@ class KernelEquivalenceTest {
     }
 
     /**
-     * {@code v}, and where {@code m} reaches the packing threshold the same width with B packing off, on with the
-     * whole k in one panel, and on with panels of at most 8 and 13 k steps (k split into ranges that resume from C).
+     * {@code v}, the same width with 32- and with 16-register blocks, and where {@code m} reaches the packing threshold
+     * B packing on with the whole k in one panel and with panels of at most 8 and 13 k steps (k split into ranges that
+     * resume from C).
      */
     private static List<Kernels> packingBothWays(VectorSpecies<Float> species, int m, Kernels v) {
+        // both register-file layouts whatever this CPU has: 32-register blocks (6x4, 4x4, ...) and 16-register ones (6x2)
+        Kernels wide = VectorKernels.of(species, false, Integer.MAX_VALUE, false);
+        Kernels pairs = VectorKernels.of(species, false, Integer.MAX_VALUE, true);
         return m >= VectorKernels.PACK_B_MIN_ROWS
-                ? List.of(VectorKernels.of(species, false, Integer.MAX_VALUE), VectorKernels.of(species, true, Integer.MAX_VALUE),
-                        VectorKernels.of(species, true, 8), VectorKernels.of(species, true, 13))
-                : List.of(v);
+                ? List.of(wide, pairs, VectorKernels.of(species, true, Integer.MAX_VALUE, false),
+                        VectorKernels.of(species, true, 8, false), VectorKernels.of(species, true, 13, false))
+                : List.of(v, wide, pairs);
     }
 
     /** k = 0: no products, every output the empty sum (+0), stored or added; the blocks' slices of k rows would be negative. */

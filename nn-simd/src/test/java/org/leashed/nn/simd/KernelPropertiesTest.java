@@ -41,6 +41,23 @@ class KernelPropertiesTest {
         }
     }
 
+    @Test
+    void registerFilesAre16Or32AndTheCpuGuessWhenUnset() {
+        assertEquals(16, VectorKernels.registersProperty(" 16", false));
+        assertEquals(32, VectorKernels.registersProperty("32", true));
+        assertEquals(16, VectorKernels.registersProperty(null, true));
+        assertEquals(32, VectorKernels.registersProperty(null, false));
+        for (String bad : new String[] {"8", "avx2", "", "64"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorKernels.registersProperty(bad, true), bad);
+            assertEquals("system property leashed.gemm.registers is '" + bad
+                    + "' but must be 16 (AVX2-sized blocks) or 32 (AVX-512/NEON-sized blocks)", e.getMessage());
+        }
+        assertTrue(VectorKernels.isX86("amd64"));
+        assertTrue(VectorKernels.isX86("x86_64"));
+        assertFalse(VectorKernels.isX86("aarch64"));
+        assertFalse(VectorKernels.isX86(null));
+    }
+
     /** The child JVM of {@link #aBadPropertyFailsKernelsGetWithItsNameInsteadOfFallingBackToScalar}. */
     public static final class GetKernels {
         public static void main(String[] args) {

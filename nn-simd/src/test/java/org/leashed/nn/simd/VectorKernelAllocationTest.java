@@ -1,5 +1,6 @@
 package org.leashed.nn.simd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -52,6 +53,9 @@ class VectorKernelAllocationTest {
     void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
         Kernels v = Kernels.get();
         assertTrue(v instanceof VectorKernels, "test JVM must run the Vector API kernels, got " + v.description());
+        // the pom runs this class once per block layout: the kernels must be the layout that execution asked for
+        assertEquals("16".equals(System.getProperty("leashed.gemm.registers")), v.description().contains("16-register blocks"),
+                "leashed.gemm.registers=" + System.getProperty("leashed.gemm.registers") + " but got " + v.description());
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom r = new SplittableRandom(7);
@@ -72,6 +76,7 @@ class VectorKernelAllocationTest {
                 pixelsExact[s] = pixels.asSlice(0, (long) SHAPES[s][0] * SHAPES[s][1] + 1);
             }
             // panels of at most 8 k steps: the packed shapes split k into ranges that resume from C
+            // (with 16-register blocks, leashed.gemm.registers=16 in the pom's second execution, n >= 2 vectors runs them instead)
             Kernels packing = VectorKernels.of(((VectorKernels) v).species(), true, 8);
             List<Long> windows = new ArrayList<>();
             long zeroWindows = 0;
