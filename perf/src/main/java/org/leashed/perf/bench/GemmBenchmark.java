@@ -3,6 +3,7 @@ package org.leashed.perf.bench;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.leashed.nn.simd.Kernels;
+import org.leashed.nn.simd.VectorKernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -67,8 +68,13 @@ public class GemmBenchmark {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** FMA steps per accumulator in {@link #peakFma}. */
     static final int PEAK_STEPS = 4096;
-    /** Independent accumulators in {@link #peakFma}: more than FMA latency x issue width needs (24 of 32 registers). */
-    static final int PEAK_ACCUMULATORS = 24;
+    /**
+     * Independent accumulators in {@link #peakFma}: more than FMA latency x issue width needs, and fewer than the
+     * vector registers: 24 of 32, or 10 of 16 where the kernels are sized for 16 (AVX2). With 24 chains on 16
+     * registers C2 spills and the probe read 55-61 GFLOP/s on a Zen 3 host whose 10-chain loop ran at 103 (and a
+     * C loop at 127: 32 flops per cycle at ~4 GHz); 12 chains read 90 there (NOTES 23).
+     */
+    static final int PEAK_ACCUMULATORS = VectorKernels.vectorRegisters() == 16 ? 10 : 24;
     /** Flops of one {@link #peakFma} call (2 per lane per FMA). */
     public static final long PEAK_FLOPS = 2L * PEAK_STEPS * PEAK_ACCUMULATORS * SPECIES.length();
 
@@ -222,11 +228,32 @@ public class GemmBenchmark {
     /**
      * Peak probe: {@link #PEAK_ACCUMULATORS} independent register-resident FMA chains of
      * {@link #PEAK_STEPS} steps ({@code acc = acc*b + x}, converging, no denormals). GFLOP/s =
-     * {@link #PEAK_FLOPS} / score. 24 chains, not 12: on the AMD host the 12-chain loop was latency-bound
+     * {@link #PEAK_FLOPS} / score. 24 chains (10 on 16 registers), not 12: on the AMD host the 12-chain loop was latency-bound
      * at 104 GFLOP/s while this one and the 128-wide GEMMs ran at 170-210 (NOTES 16.8).
      */
     @Benchmark
     public float peakFma() {
+        return PEAK_ACCUMULATORS == 10 ? peakFma10() : peakFma24();
+    }
+
+    /** {@link #peakFma} with 10 chains, for a 16-register file. */
+    private static float peakFma10() {
+        final FloatVector b = FloatVector.broadcast(SPECIES, 0.999f);
+        final FloatVector x = FloatVector.broadcast(SPECIES, 0.001f);
+        FloatVector c0 = FloatVector.broadcast(SPECIES, 0.10f), c1 = c0.add(x), c2 = c1.add(x), c3 = c2.add(x);
+        FloatVector c4 = c3.add(x), c5 = c4.add(x), c6 = c5.add(x), c7 = c6.add(x);
+        FloatVector c8 = c7.add(x), c9 = c8.add(x);
+        for (int i = 0; i < PEAK_STEPS; i++) {
+            c0 = c0.fma(b, x); c1 = c1.fma(b, x); c2 = c2.fma(b, x); c3 = c3.fma(b, x);
+            c4 = c4.fma(b, x); c5 = c5.fma(b, x); c6 = c6.fma(b, x); c7 = c7.fma(b, x);
+            c8 = c8.fma(b, x); c9 = c9.fma(b, x);
+        }
+        return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9)
+                .reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+
+    /** {@link #peakFma} with 24 chains, for a 32-register file. */
+    private static float peakFma24() {
         final FloatVector b = FloatVector.broadcast(SPECIES, 0.999f);
         final FloatVector x = FloatVector.broadcast(SPECIES, 0.001f);
         FloatVector c0 = FloatVector.broadcast(SPECIES, 0.10f), c1 = c0.add(x), c2 = c1.add(x), c3 = c2.add(x);
