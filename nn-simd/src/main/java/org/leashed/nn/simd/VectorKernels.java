@@ -423,7 +423,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             gemmNarrowByTranspose(m, n, k, a, aOff, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        if (pairs && n >= 2 * lanes) {
+        if (pairs && n >= 2 * lanes && m >= 5) { // below 5 rows the row-panel path measured faster (NOTES 23.2)
             gemmPairs(m, n, k, a, aOff, aRowStride, aColStride, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
@@ -1306,8 +1306,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * shape, 15 registers): C2 kept one of its 12 accumulators on the stack in most JVMs, a store and a reload in
      * that chain on every k step, and the block ran at ~46 instead of ~100 GFLOP/s (NOTES 23). The 6x4/4x4 blocks of
      * the 32-register path need 16-24 accumulators and spill the same way.
-     * Rows left after the 5-row blocks: 4 or fewer as a 4x2 block (8 chains) moved up as far as needed when C is
-     * stored; when C is accumulated (a row must not be added twice) a 4x2 block and then 1x2 rows. The columns' tail
+     * Rows left after the 5-row blocks (m >= 5 here; fewer rows go by gemm's row panel, which measured faster on the
+     * first conv's 4 x 688 x 9): 4 or fewer as a 4x2 block (8 chains) moved up as far as needed when C is stored
+     * (a 5x2 block moved up instead measured 4-8 % slower: 5 rows' FMAs for the rows left); when C is accumulated (a
+     * row must not be added twice) a 4x2 block and then 1x2 rows. The columns' tail
      * is a last pair moved left to end at n (stored C), or the remaining columns (fewer than two vectors) by gemm's
      * single-vector path (accumulated C). A recomputed element is the same FMA chain p = 0..k-1 from zero, so it
      * stores the same bits again.
@@ -1356,7 +1358,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     private int pairBlock(int i, int m, int k, MemorySegment a, long aOff, int aRs, int aCs, MemorySegment b, long bCol, int ldb,
                           MemorySegment c, long cCol, int ldc, boolean accumulate, MemorySegment scratch) {
         final int left = m - i;
-        final int rows = left >= 5 ? 5 : left >= 4 || !accumulate && m >= 4 ? 4 : 1;
+        final int rows = left >= 5 ? 5 : left >= 4 || !accumulate ? 4 : 1; // m >= 5
         final int i0 = Math.min(i, m - rows); // moved up over rows already done (stored C only)
         final long aRow = aOff + (long) i0 * aRs;
         final MemorySegment d = accumulate ? scratch : c;
