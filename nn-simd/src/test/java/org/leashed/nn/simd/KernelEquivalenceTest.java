@@ -183,7 +183,7 @@ class KernelEquivalenceTest {
      * resume from C).
      */
     private static List<Kernels> packingBothWays(VectorSpecies<Float> species, int m, Kernels v) {
-        // both register-file layouts whatever this CPU has: 32-register blocks (6x4, 4x4, ...) and 16-register ones (6x2)
+        // both register-file layouts whatever this CPU has: 32-register blocks (6x4, 4x4, ...) and 16-register ones (5x2, 4x2, 1x2)
         Kernels wide = VectorKernels.of(species, false, Integer.MAX_VALUE, false);
         Kernels pairs = VectorKernels.of(species, false, Integer.MAX_VALUE, true);
         return m >= VectorKernels.PACK_B_MIN_ROWS
