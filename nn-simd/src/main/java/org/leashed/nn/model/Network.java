@@ -269,7 +269,7 @@ public final class Network {
         final Layer[] layers = this.layers;
         MemorySegment delta = ws.deltaA;
         MemorySegment spare = ws.deltaB;
-        double loss = softmaxCrossEntropy(ws.activations[layers.length], data, batchIndices, batchSize, delta, 1.0f / batchSize, null);
+        double loss = softmaxCrossEntropy(ws, ws.activations[layers.length], data, batchIndices, batchSize, delta, 1.0f / batchSize, null);
         for (int l = layers.length - 1; l >= 0; l--) {
             MemorySegment dx = l > 0 ? spare : null;
             layers[l].backward(kernels, params, paramIndex[l], grad, ws.activations[l], ws.activations[l + 1], delta, dx, batchSize,
@@ -299,7 +299,7 @@ public final class Network {
             gather(ws, data, indices, n);
             forward(ws, params, n);
             correctOut[0] = 0;
-            lossSum += softmaxCrossEntropy(ws.activations[layers.length], data, indices, n, null, 0f, correctOut) * n;
+            lossSum += softmaxCrossEntropy(ws, ws.activations[layers.length], data, indices, n, null, 0f, correctOut) * n;
             correct += correctOut[0];
         }
         return new Evaluation(lossSum / count, (double) correct / count, count);
@@ -322,47 +322,17 @@ public final class Network {
     }
 
     /**
-     * Sum over the batch of the cross-entropy of {@code logits (n, classes)}, divided by n; when
-     * {@code delta} is given, writes {@code (softmax - onehot) * gradScale} into it.
+     * Mean over the batch of the cross-entropy of {@code logits (n, classes)}; when {@code delta} is given, writes
+     * {@code (softmax - onehot) * gradScale} into it; when {@code correctOut} is given, adds the rows the logits
+     * classify right to it ({@link Kernels#softmaxCrossEntropy}).
      */
-    private double softmaxCrossEntropy(MemorySegment logits, Dataset data, int[] indices, int n,
+    private double softmaxCrossEntropy(Workspace ws, MemorySegment logits, Dataset data, int[] indices, int n,
                                        MemorySegment delta, float gradScale, long[] correctOut) {
-        final int classes = this.classes;
-        final ValueLayout.OfFloat f = ValueLayout.JAVA_FLOAT_UNALIGNED;
-        double sum = 0;
-        long correct = 0;
+        final int[] labels = ws.labels;
         for (int r = 0; r < n; r++) {
-            long row = (long) r * classes;
-            int label = data.label(indices[r]);
-            float max = Float.NEGATIVE_INFINITY;
-            int argmax = 0;
-            for (int c = 0; c < classes; c++) {
-                float z = logits.getAtIndex(f, row + c);
-                if (z > max) {
-                    max = z;
-                    argmax = c;
-                }
-            }
-            double norm = 0;
-            for (int c = 0; c < classes; c++) {
-                norm += Math.exp(logits.getAtIndex(f, row + c) - max);
-            }
-            double logNorm = Math.log(norm) + max;
-            sum += logNorm - logits.getAtIndex(f, row + label);
-            if (argmax == label) {
-                correct++;
-            }
-            if (delta != null) {
-                for (int c = 0; c < classes; c++) {
-                    double p = Math.exp(logits.getAtIndex(f, row + c) - logNorm);
-                    delta.setAtIndex(f, row + c, (float) ((p - (c == label ? 1 : 0)) * gradScale));
-                }
-            }
+            labels[r] = data.label(indices[r]);
         }
-        if (correctOut != null) {
-            correctOut[0] = correct;
-        }
-        return sum / n;
+        return kernels.softmaxCrossEntropy(logits, 0, n, classes, labels, delta, 0, gradScale, correctOut, ws.softmaxScratch) / n;
     }
 
     private void checkCall(Workspace ws, MemorySegment params, Dataset data, int batchSize) {

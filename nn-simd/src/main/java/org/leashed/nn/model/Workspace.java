@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import org.leashed.nn.layer.Layer;
+import org.leashed.nn.simd.Kernels;
 
 /**
  * Per-worker scratch memory for one {@link Network}, sized once for {@code maxBatch}: the gathered
@@ -24,6 +25,9 @@ public final class Workspace implements AutoCloseable {
     final MemorySegment deltaB;
     final MemorySegment[] scratch;
     final int[] sequential;
+    /** A batch's labels and the softmax's scratch ({@link Kernels#softmaxCrossEntropy}). */
+    final int[] labels;
+    final MemorySegment softmaxScratch;
     private final Arena arena;
     private final long byteSize;
 
@@ -50,8 +54,10 @@ public final class Workspace implements AutoCloseable {
         }
         this.deltaA = floats(maxBatch * maxSize);
         this.deltaB = floats(maxBatch * maxSize);
-        this.byteSize = bytes + deltaA.byteSize() + deltaB.byteSize();
+        this.softmaxScratch = floats(Kernels.softmaxScratchFloats(maxBatch, network.classes()));
+        this.byteSize = bytes + deltaA.byteSize() + deltaB.byteSize() + softmaxScratch.byteSize();
         this.sequential = new int[maxBatch];
+        this.labels = new int[maxBatch];
     }
 
     private MemorySegment floats(long n) {

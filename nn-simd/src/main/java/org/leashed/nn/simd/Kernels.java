@@ -109,6 +109,24 @@ public interface Kernels {
      */
     void unsignedBytesToFloats(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, long count, float scale);
 
+    /**
+     * Softmax cross-entropy of {@code n} rows of {@code classes} logits, row r at {@code logits[logitsOff + r *
+     * classes]}, against {@code labels[r]} (each in {@code [0, classes)}). Per row, with {@code max} the first
+     * largest logit (strict {@code >} from -infinity), {@code e_c = }{@link ScalarKernels#exp}{@code (z_c - max)} and
+     * {@code norm} the float sum of the {@code e_c} in class order: returns the sum over rows, in row order and in
+     * double, of {@code log(norm) + max - z_label}; when {@code delta} is not null writes {@code (e_c / norm - [c ==
+     * label]) * gradScale} to it in the logits' layout from {@code deltaOff}; when {@code correct} is not null adds to
+     * {@code correct[0]} the rows whose first largest logit is the label's. {@code scratch} (64-byte aligned) holds
+     * at least {@link #softmaxScratchFloats} floats. Bit-identical across implementations.
+     */
+    double softmaxCrossEntropy(MemorySegment logits, long logitsOff, int n, int classes, int[] labels, MemorySegment delta,
+                               long deltaOff, float gradScale, long[] correct, MemorySegment scratch);
+
+    /** Floats of {@link #softmaxCrossEntropy}'s scratch for {@code n} rows of {@code classes}. */
+    static long softmaxScratchFloats(int n, int classes) {
+        return ((long) classes * n + 15) / 16 * 16 + 3L * n;
+    }
+
     /** Human-readable name recorded in run headers and results. */
     String description();
 

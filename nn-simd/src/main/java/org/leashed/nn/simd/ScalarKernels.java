@@ -255,6 +255,110 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /*
+     * exp for softmax, the same bits in scalar and vector code: only IEEE float operations whose results the
+     * Vector API and Java define identically (add, mul, fma, min/max), and an exact power of two. x is clamped to
+     * [EXP_MIN, 0]: softmax's x = z - max is <= 0, and e^-87 (a normal float) is nothing next to the norm's e^0 = 1.
+     * x = k ln 2 + r with k = round(x / ln 2) (adding and subtracting 1.5 * 2^23 rounds to nearest, and leaves k in
+     * the sum's low mantissa bits) and |r| <= ln 2 / 2 from a two-part ln 2 (k ln2Hi is exact); e^r by Cephes'
+     * expf polynomial (relative error about 1e-7), then times 2^k, here from exponent bits (the vector code
+     * multiplies powers of two instead: the same value). Within 2 ulps of Math.exp on [EXP_MIN, 0]
+     * (SoftmaxKernelTest).
+     */
+    static final float EXP_MIN = -87f;
+    static final float EXP_MAX = 0f;
+    static final float EXP_LOG2E = 1.44269504088896341f;
+    static final float EXP_ROUND = 12582912f; // 1.5 * 2^23
+    static final int EXP_ROUND_BITS = 0x4B400000;
+    static final float EXP_LN2_HI = 0.693359375f;
+    static final float EXP_LN2_LO = -2.12194440e-4f;
+    static final float EXP_P5 = 1.9875691500e-4f;
+    static final float EXP_P4 = 1.3981999507e-3f;
+    static final float EXP_P3 = 8.3334519073e-3f;
+    static final float EXP_P2 = 4.1665795894e-2f;
+    static final float EXP_P1 = 1.6666665459e-1f;
+    static final float EXP_P0 = 5.0000001201e-1f;
+
+    /** e^x in float for x in [EXP_MIN, 0], clamped to that range; NaN stays NaN. */
+    static float exp(float x) {
+        final float c = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+        final float t = c * EXP_LOG2E + EXP_ROUND;
+        final float kf = t - EXP_ROUND;
+        final int k = Float.floatToRawIntBits(t) - EXP_ROUND_BITS;
+        float r = Math.fma(kf, -EXP_LN2_HI, c);
+        r = Math.fma(kf, -EXP_LN2_LO, r);
+        float p = Math.fma(EXP_P5, r, EXP_P4);
+        p = Math.fma(p, r, EXP_P3);
+        p = Math.fma(p, r, EXP_P2);
+        p = Math.fma(p, r, EXP_P1);
+        p = Math.fma(p, r, EXP_P0);
+        final float y = Math.fma(p, r * r, r) + 1f;
+        return y * Float.intBitsToFloat((k + 127) << 23);
+    }
+
+    /** {@link Kernels#softmaxCrossEntropy}'s checks, shared by both implementations. */
+    static void checkSoftmax(int n, int classes, int[] labels, MemorySegment scratch) {
+        if (n < 0 || classes < 1) {
+            throw new IllegalArgumentException("softmax needs n >= 0 rows and classes >= 1, got n=" + n + ", classes=" + classes);
+        }
+        if (labels.length < n) {
+            throw new IllegalArgumentException("softmax of " + n + " rows got " + labels.length + " labels");
+        }
+        final long need = Kernels.softmaxScratchFloats(n, classes) * Float.BYTES;
+        if (scratch.byteSize() < need) {
+            throw new IllegalArgumentException("softmax scratch holds " + scratch.byteSize() + " bytes, " + n + " rows of "
+                    + classes + " need " + need);
+        }
+    }
+
+    /**
+     * One row of {@link Kernels#softmaxCrossEntropy}: returns its loss term, writes its delta row when {@code delta}
+     * is not null, and adds 1 to {@code correct[0]} (when given) if its argmax is the label.
+     */
+    static double softmaxRow(MemorySegment logits, long row, int classes, int label, MemorySegment delta, long deltaRow,
+                             float gradScale, long[] correct) {
+        float max = Float.NEGATIVE_INFINITY;
+        int argmax = 0;
+        for (int c = 0; c < classes; c++) {
+            final float z = get(logits, row + c);
+            if (z > max) {
+                max = z;
+                argmax = c;
+            }
+        }
+        float norm = 0f;
+        for (int c = 0; c < classes; c++) {
+            norm += exp(get(logits, row + c) - max);
+        }
+        if (delta != null) {
+            for (int c = 0; c < classes; c++) {
+                final float p = exp(get(logits, row + c) - max) / norm;
+                set(delta, deltaRow + c, (p - (c == label ? 1f : 0f)) * gradScale);
+            }
+        }
+        if (correct != null && argmax == label) {
+            correct[0]++;
+        }
+        return lossTerm(norm, max, get(logits, row + label));
+    }
+
+    /** A row's loss, {@code log(norm) + max - z_label}, in double: the one expression both implementations sum. */
+    static double lossTerm(float norm, float max, float zLabel) {
+        return Math.log(norm) + max - zLabel;
+    }
+
+    @Override
+    public double softmaxCrossEntropy(MemorySegment logits, long logitsOff, int n, int classes, int[] labels, MemorySegment delta,
+                                      long deltaOff, float gradScale, long[] correct, MemorySegment scratch) {
+        checkSoftmax(n, classes, labels, scratch);
+        double loss = 0;
+        for (int r = 0; r < n; r++) {
+            loss += softmaxRow(logits, logitsOff + (long) r * classes, classes, labels[r], delta, deltaOff + (long) r * classes,
+                    gradScale, correct);
+        }
+        return loss;
+    }
+
     @Override
     public String description() {
         return description;

@@ -184,6 +184,12 @@ public class PoolBenchmark {
         }
 
         @Override
+        public double softmaxCrossEntropy(MemorySegment logits, long logitsOff, int n, int classes, int[] labels, MemorySegment delta,
+                                          long deltaOff, float gradScale, long[] correct, MemorySegment scratch) {
+            return k.softmaxCrossEntropy(logits, logitsOff, n, classes, labels, delta, deltaOff, gradScale, correct, scratch);
+        }
+
+        @Override
         public void rowBiasActivation(MemorySegment y, long yOff, MemorySegment src, long srcOff, int lds, MemorySegment bias, long biasOff,
                                       int rows, int cols, boolean relu) {
             k.rowBiasActivation(y, yOff, src, srcOff, lds, bias, biasOff, rows, cols, relu);
