@@ -2848,8 +2848,31 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // (0 + row 0 + row 1 ...), but no vector is carried around the inner loop. With the register sum
         // (an inner loop of batch = 16 trips inside the chunk loop) 6 of 16 JVMs compiled this method
         // with the vectors boxed, 725 KB per CNN gradient at batch 16 (NOTES 16.10).
+        // Eight rows per pass over db: each chunk of db is loaded, gets eight rows added in row order and is stored
+        // once, so the store-to-load round trip through db (a forwarding stall with 512-bit vectors on Zen 4) comes
+        // once per eight rows, not per row: 512 x 128 went from 9.5 to 3.9 us on a Zen 4 (NOTES 24).
         zero(db, dbOff, bound);
-        for (int r = 0; r < rows; r++) {
+        final long c1 = cols;
+        int r = 0;
+        for (; r + 8 <= rows; r += 8) {
+            final long row = dyOff + (long) r * cols;
+            for (int t = 0; t < bound; t += sp.length()) {
+                final long q = (dbOff + t) * Float.BYTES;
+                final long at = (row + t) * Float.BYTES;
+                final long step = c1 * Float.BYTES;
+                FloatVector.fromMemorySegment(sp, db, q, NATIVE)
+                        .add(FloatVector.fromMemorySegment(sp, dy, at, NATIVE))
+                        .add(FloatVector.fromMemorySegment(sp, dy, at + step, NATIVE))
+                        .add(FloatVector.fromMemorySegment(sp, dy, at + 2 * step, NATIVE))
+                        .add(FloatVector.fromMemorySegment(sp, dy, at + 3 * step, NATIVE))
+                        .add(FloatVector.fromMemorySegment(sp, dy, at + 4 * step, NATIVE))
+                        .add(FloatVector.fromMemorySegment(sp, dy, at + 5 * step, NATIVE))
+                        .add(FloatVector.fromMemorySegment(sp, dy, at + 6 * step, NATIVE))
+                        .add(FloatVector.fromMemorySegment(sp, dy, at + 7 * step, NATIVE))
+                        .intoMemorySegment(db, q, NATIVE);
+            }
+        }
+        for (; r < rows; r++) {
             final long row = dyOff + (long) r * cols;
             for (int t = 0; t < bound; t += sp.length()) {
                 final long q = (dbOff + t) * Float.BYTES;
@@ -2859,8 +2882,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         for (int c = bound; c < cols; c++) { // scalar tail
             float sum = 0f;
-            for (int r = 0; r < rows; r++) {
-                sum += dy.getAtIndex(F, dyOff + (long) r * cols + c);
+            for (int i = 0; i < rows; i++) {
+                sum += dy.getAtIndex(F, dyOff + (long) i * cols + c);
             }
             db.setAtIndex(F, dbOff + c, sum);
         }
