@@ -3235,7 +3235,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * transposed logits and the deltas the exps, which are then transposed into delta; rows past the last whole
      * vector of examples run softmaxRow itself. A row's max, norm and label logit go to the scratch, and the loss
      * terms are summed in row order in a scalar loop (one log per row). Before: two Math.exp calls in double per
-     * logit, 100 us of the MLP's 3.2 ms gradient at batch 512 (NOTES 24).
+     * logit, 100 us of the MLP's 3.2 ms gradient at batch 512 (NOTES 24). Every zero vector is made where it is used:
+     * one shared by the example loop's iterations was boxed by C2 once per call at 512 rows, 80 B (not at 16 or 128;
+     * SoftmaxAllocationTest).
      */
     @Override
     public double softmaxCrossEntropy(MemorySegment logits, long logitsOff, int n, int classes, int[] labels, MemorySegment delta,
@@ -3248,12 +3250,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         long hits = 0;
         if (whole > 0) {
             transpose(scratch, 0, logits, logitsOff, n, classes);
-            final FloatVector zero = FloatVector.zero(sp);
             for (int r = 0; r < whole; r += lanes) {
                 final FloatVector label = (FloatVector) IntVector.fromArray(intSpecies(), labels, r).convert(VectorOperators.I2F, 0);
                 FloatVector max = FloatVector.broadcast(sp, Float.NEGATIVE_INFINITY);
-                FloatVector argmax = zero;
-                FloatVector zLabel = zero;
+                FloatVector argmax = FloatVector.zero(sp);
+                FloatVector zLabel = FloatVector.zero(sp);
                 for (int c = 0; c < classes; c++) {
                     final FloatVector z = FloatVector.fromMemorySegment(sp, scratch, ((long) c * n + r) * Float.BYTES, NATIVE);
                     final VectorMask<Float> above = z.compare(VectorOperators.GT, max);
@@ -3261,7 +3262,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                     argmax = argmax.blend((float) c, above);
                     zLabel = zLabel.blend(z, label.compare(VectorOperators.EQ, (float) c));
                 }
-                FloatVector norm = zero;
+                FloatVector norm = FloatVector.zero(sp);
                 for (int c = 0; c < classes; c++) {
                     final long at = ((long) c * n + r) * Float.BYTES;
                     final FloatVector e = exp(FloatVector.fromMemorySegment(sp, scratch, at, NATIVE).sub(max));
@@ -3275,7 +3276,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 if (delta != null) {
                     for (int c = 0; c < classes; c++) {
                         final long at = ((long) c * n + r) * Float.BYTES;
-                        final FloatVector oneHot = zero.blend(1f, label.compare(VectorOperators.EQ, (float) c));
+                        final FloatVector oneHot = FloatVector.zero(sp).blend(1f, label.compare(VectorOperators.EQ, (float) c));
                         FloatVector.fromMemorySegment(sp, scratch, at, NATIVE).div(norm).sub(oneHot).mul(gradScale)
                                 .intoMemorySegment(scratch, at, NATIVE);
                     }

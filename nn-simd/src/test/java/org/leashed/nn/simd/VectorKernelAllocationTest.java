@@ -111,6 +111,48 @@ class VectorKernelAllocationTest {
         }
     }
 
+    /**
+     * Softmax cross-entropy on rows x classes logits: fewer rows than lanes (scalar rows only), vectors plus a scalar
+     * tail, and the MLP's batches of 512 and 16 with 10 classes. At 512 rows (32 trips of the example loop at 16
+     * lanes) C2 once boxed a zero vector per call, 80 B, that 16 or 128 rows never showed.
+     */
+    private static final int[][] SOFTMAX_SHAPES = {{512, 10}, {16, 10}, {1, 10}, {37, 10}, {300, 17}, {64, 2}, {9, 1030}, {256, 1}};
+
+    @Test
+    void shouldAllocateNothingWhenVectorKernelsComputeSoftmax() {
+        Kernels v = Kernels.get();
+        assertTrue(v instanceof VectorKernels, "test JVM must run the Vector API kernels, got " + v.description());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom r = new SplittableRandom(11);
+            MemorySegment logits = random(arena, 512 * 1030, r);
+            MemorySegment delta = arena.allocate(512L * 1030 * Float.BYTES, 64);
+            MemorySegment scratch = arena.allocate(Kernels.softmaxScratchFloats(512, 1030) * Float.BYTES, 64);
+            int[] labels = r.ints(512, 0, 1).toArray(); // 0: valid for any class count
+            long[] correct = new long[1];
+            List<Long> windows = new ArrayList<>();
+            long zeroWindows = 0;
+            double sink = 0;
+            for (int w = 0; w < WINDOWS && zeroWindows == 0; w++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < CALLS_PER_WINDOW; i++) {
+                    for (int[] shape : SOFTMAX_SHAPES) {
+                        sink += v.softmaxCrossEntropy(logits, 0, shape[0], shape[1], labels, delta, 0, 0.5f, correct, scratch);
+                        sink += v.softmaxCrossEntropy(logits, 3, shape[0], shape[1], labels, null, 0, 0f, null, scratch);
+                    }
+                }
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                windows.add(allocated);
+                if (allocated == 0) {
+                    zeroWindows++;
+                }
+            }
+            assertTrue(Double.isFinite(sink) && correct[0] > 0, "the softmax calls ran: " + sink + ", " + correct[0]);
+            assertTrue(zeroWindows > 0, v.description() + ": no window of " + CALLS_PER_WINDOW
+                    + " rounds of softmax allocated 0 bytes; bytes per window: " + windows);
+        }
+    }
+
     /** planes, h, w: the thesis pooling layers at batch 2 (CNN, LeNet) plus odd and wide widths. */
     private static final int[][] POOL_SHAPES = {{8, 26, 26}, {16, 11, 11}, {12, 28, 28}, {32, 10, 10}, {3, 7, 35}, {2, 3, 2}};
 
