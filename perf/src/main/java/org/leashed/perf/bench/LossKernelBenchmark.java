@@ -59,12 +59,9 @@ public class LossKernelBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            String[] size = shape.split("x");
-            if (size.length != 2) {
-                throw new IllegalArgumentException("shape must be ROWSxCOLS, got " + shape);
-            }
-            rows = Integer.parseInt(size[0]);
-            cols = Integer.parseInt(size[1]);
+            int[] size = VectorCheck.rowsByCols(shape);
+            rows = size[0];
+            cols = size[1];
             vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
             in = arena.allocate((long) rows * cols * Float.BYTES, 64);
