@@ -124,7 +124,7 @@ public interface Kernels {
 
     /** Floats of {@link #softmaxCrossEntropy}'s scratch for {@code n} rows of {@code classes}. */
     static long softmaxScratchFloats(int n, int classes) {
-        return ((long) classes * n + 15) / 16 * 16 + 3L * n;
+        return ScalarKernels.softmaxStatsOffset(n, classes) + 3L * n;
     }
 
     /** Human-readable name recorded in run headers and results. */

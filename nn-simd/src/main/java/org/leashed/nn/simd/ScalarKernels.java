@@ -296,6 +296,14 @@ public final class ScalarKernels implements Kernels {
         return y * Float.intBitsToFloat((k + 127) << 23);
     }
 
+    /**
+     * Where the vector softmax keeps each row's max, norm and label logit in its scratch (three rows of n floats):
+     * after the classes x n transposed logits, rounded up to 16 floats (64 bytes).
+     */
+    static long softmaxStatsOffset(int n, int classes) {
+        return ((long) classes * n + 15) / 16 * 16;
+    }
+
     /** {@link Kernels#softmaxCrossEntropy}'s checks, shared by both implementations. */
     static void checkSoftmax(int n, int classes, int[] labels, MemorySegment scratch) {
         if (n < 0 || classes < 1) {

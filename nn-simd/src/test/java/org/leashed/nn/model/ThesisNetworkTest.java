@@ -262,7 +262,8 @@ class ThesisNetworkTest {
             Network vector = net;
             int batch = (Integer) c[1];
             Shape in = net.inputShape();
-            int[] indices = java.util.stream.IntStream.range(0, batch).map(i -> new int[] {7, 1, 3, 5}[i % 4]).toArray();
+            int[] pattern = {7, 1, 3, 5};
+            int[] indices = java.util.stream.IntStream.range(0, batch).map(i -> pattern[i % 4]).toArray();
             // float-backed (generated) and byte-backed (read from pixel files: converted as gathered)
             for (Dataset data : new Dataset[] {randomData(8, in.channels(), in.height(), in.width(), 10, 3),
                 randomPixels(8, in.channels(), in.height(), in.width(), 10, 3)}) {
