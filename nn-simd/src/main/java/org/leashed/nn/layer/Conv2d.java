@@ -17,10 +17,11 @@ import org.leashed.nn.simd.Kernels;
  * {@code dWᵀ += col_n (K, P) . dy_nᵀ (P, outC)} (transposing dy, outC x P, is cheaper than
  * transposing col, K x P; with fewer than {@link #DOT_WEIGHT_GRADIENT_BELOW} filters as dot products of col's
  * and dy's rows, no transpose) and {@code dcol = Wᵀ (K, outC) . dy_n (outC, P)}, then col2im, with
- * {@code K = inC*k*k} and {@code P = oh*ow}. The column matrix is rebuilt in backward instead of
- * being kept for the whole batch (CIFAR: 600 MB at batch 512).
+ * {@code K = inC*k*k} and {@code P = oh*ow}. The forward's column matrices are kept in the scratch for
+ * backward when the whole batch's fit {@link #KEEP_COLUMNS_MAX_BYTES}; otherwise backward rebuilds each one (CIFAR's
+ * would take 600 MB at batch 512).
  *
- * <p>Scratch: independent of the batch size, see {@link #scratchByteSize}. Hot paths build no
+ * <p>Scratch: see {@link #scratchByteSize(int, boolean)}. Hot paths build no
  * {@link Shape} objects (C2 does not always scalar-replace them; they showed up as 24 B per call).
  *
  * @param input shape of one input example
@@ -100,6 +101,8 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
      *                    per-position sums for db
      *   dyT   (Pp, Cp)  dy_nᵀ, zero outside (P, outC)
      *   dWT   (K, Cp)   dWᵀ accumulated over the batch
+     *   kept  (batch, K, ld)  when the scratch has room for them: each example's column matrix from forward, read
+     *                    again by backward; col then holds only dcol
      * Every GEMM runs on whole 16-float column blocks (the padding columns hold zeros).
      */
     private long colIndex() {
@@ -122,9 +125,44 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         return Im2col.outputSide(input.height(), kernel, padding) * Im2col.outputSide(input.width(), kernel, padding);
     }
 
+    /** After dWT: the forward's column matrices, one {@code (K, ld)} block per example, when they are kept. */
+    private long keptIndex() {
+        return dWTIndex() + (long) patch() * padded(filters);
+    }
+
+    private long columnFloats() {
+        return (long) patch() * rowStride(outputPositions());
+    }
+
+    /**
+     * Largest size, in bytes, of the column matrices of a batch that a layer keeps from forward for backward. Within
+     * it backward does not run im2col again: that was 7.5 % of the thesis CNN's gradient at batch 16 (NOTES 25). The
+     * CNN at batch 16 keeps 0.4 and 0.3 MB; at batch 512 (13 and 9 MB per worker) and CIFAR's wide layers rebuild.
+     */
+    public static final long KEEP_COLUMNS_MAX_BYTES = 8L << 20;
+
+    /** Whether {@link #scratchByteSize(int)} includes the kept column matrices for batches of up to maxBatch. */
+    public boolean keepsColumns(int maxBatch) {
+        return (long) maxBatch * columnFloats() * Float.BYTES <= KEEP_COLUMNS_MAX_BYTES;
+    }
+
     @Override
     public long scratchByteSize(int maxBatch) {
-        return (dWTIndex() + (long) patch() * padded(filters)) * Float.BYTES;
+        return scratchByteSize(maxBatch, keepsColumns(maxBatch));
+    }
+
+    /**
+     * Scratch for batches of up to {@code maxBatch}, with or without room to keep the column matrices. forward and
+     * backward keep them exactly when the scratch they are given has that room for their batch: a smaller scratch
+     * (as for a batch over {@link #KEEP_COLUMNS_MAX_BYTES}) makes backward rebuild them. Same bits either way.
+     */
+    public long scratchByteSize(int maxBatch, boolean keepColumns) {
+        return (keptIndex() + (keepColumns ? (long) maxBatch * columnFloats() : 0)) * Float.BYTES;
+    }
+
+    /** Whether this scratch holds the column matrices of a batch of this size (then forward keeps them for backward). */
+    private boolean keeps(MemorySegment scratch, int batch) {
+        return scratch.byteSize() >= scratchByteSize(batch, true);
     }
 
     @Override
@@ -140,13 +178,15 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final long outSize = (long) outC * p;
         final long biasIndex = paramIndex + (long) outC * kk;
         final long rows = rowsIndex();
+        final boolean kept = keeps(scratch, batch);
         for (int n = 0; n < batch; n++) {
-            kernels.im2col(scratch, colIndex(), ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            final long col = kept ? keptIndex() + n * columnFloats() : colIndex();
+            kernels.im2col(scratch, col, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
             // rows (outC, Pp) = W (outC, K) . col (K, Pp), whole vectors on 64-byte lines; then y_n (outC, P) =
             // rows' first P columns + b per channel, ReLU. Written straight into y (n = P, rows P floats apart) the
             // GEMM took its column tail through the packed panel and split every store across lines: 1.6x the time
             // for the CNN's two convs (NOTES 19.1). Same FMA chains, same bits; the Pp - P extra columns are dropped.
-            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, colIndex(), ld, scratch, rows, ld, false);
+            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, col, ld, scratch, rows, ld, false);
             kernels.rowBiasActivation(y, n * outSize, scratch, rows, ld, params, biasIndex, outC, p, relu);
         }
     }
@@ -166,6 +206,7 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final long rows = rowsIndex();
         final long dyT = dyTIndex();
         final long dWT = dWTIndex();
+        final boolean kept = keeps(scratch, batch);
         if (relu) {
             kernels.reluBackward(dy, 0, y, 0, batch * outSize);
         }
@@ -173,15 +214,19 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         kernels.zero(scratch, rows, dWT - rows);
         for (int n = 0; n < batch; n++) {
             final long dyIndex = n * outSize;
-            kernels.im2col(scratch, colIndex(), ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            // the forward's column matrix of example n when the scratch kept it (built from the same x), else rebuilt
+            final long col = kept ? keptIndex() + n * columnFloats() : colIndex();
+            if (!kept) {
+                kernels.im2col(scratch, col, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            }
             if (dotWeightGradient()) {
                 // dWᵀ (K, outC) (+)= col (K, P) . dy_nᵀ: dot products of contiguous rows along the pixels
-                kernels.gemmNT(kk, outC, p, scratch, colIndex(), ld, dy, dyIndex, p, scratch, dWT, cp, n > 0);
+                kernels.gemmNT(kk, outC, p, scratch, col, ld, dy, dyIndex, p, scratch, dWT, cp, n > 0);
             } else {
                 // dyT (P, Cp) = dy_nᵀ, its columns outC..Cp written as zeros
                 kernels.transposePadded(scratch, dyT, cp, dy, dyIndex, outC, p);
                 // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
-                kernels.gemm(kk, cp, pp, scratch, colIndex(), ld, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
+                kernels.gemm(kk, cp, pp, scratch, col, ld, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
             }
             if (dx != null) {
                 for (int co = 0; co < outC; co++) {

@@ -1,6 +1,7 @@
 package org.leashed.nn.layer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.Arena;
@@ -122,6 +123,19 @@ class LayerGradientTest {
                 g.fill((byte) 0x7f); // garbage: backward must overwrite
                 dx.fill((byte) 0x7f);
                 conv.backward(kernels, p, 0, g, x, y, dy, dx, batch, scratch);
+                // a scratch without room for the batch's column matrices: backward rebuilds them, same bits. The
+                // kept ones are those of the last forward: one on other inputs in between would show here
+                assertTrue(conv.keepsColumns(batch), "small shapes keep their column matrices");
+                MemorySegment rebuilt = arena.allocate(conv.scratchByteSize(batch, false));
+                MemorySegment y2 = arena.allocate(out * 4);
+                MemorySegment g2 = arena.allocate(d * 4);
+                MemorySegment dx2 = arena.allocate(in * 4);
+                conv.forward(kernels, p, 0, x, y2, batch, rebuilt);
+                MemorySegment.copy(rr, 0, dy, 0, out * 4);
+                conv.backward(kernels, p, 0, g2, x, y2, dy, dx2, batch, rebuilt);
+                assertEquals(-1, y.mismatch(y2), "forward output with the column matrices rebuilt");
+                assertEquals(-1, g.mismatch(g2), "parameter gradient with the column matrices rebuilt");
+                assertEquals(-1, dx.mismatch(dx2), "input gradient with the column matrices rebuilt");
                 java.util.function.DoubleSupplier loss = () -> {
                     conv.forward(kernels, p, 0, x, y, batch, scratch);
                     return dot(rr, y, out);
