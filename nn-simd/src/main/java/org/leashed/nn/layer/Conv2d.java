@@ -17,9 +17,10 @@ import org.leashed.nn.simd.Kernels;
  * {@code dWᵀ += col_n (K, P) . dy_nᵀ (P, outC)} (transposing dy, outC x P, is cheaper than
  * transposing col, K x P; with fewer than {@link #DOT_WEIGHT_GRADIENT_BELOW} filters as dot products of col's
  * and dy's rows, no transpose) and {@code dcol = Wᵀ (K, outC) . dy_n (outC, P)}, then col2im, with
- * {@code K = inC*k*k} and {@code P = oh*ow}. The forward's column matrices are kept in the scratch for
- * backward when the whole batch's fit {@link #KEEP_COLUMNS_MAX_BYTES}; otherwise backward rebuilds each one (CIFAR's
- * would take 600 MB at batch 512).
+ * {@code K = inC*k*k} and {@code P = oh*ow}. When the whole batch's column matrices fit
+ * {@link #KEEP_COLUMNS_MAX_BYTES} the forward keeps them side by side in the scratch, and backward takes the weight
+ * gradient as dot products over all examples at once and dcol in one GEMM; otherwise backward rebuilds each one
+ * (CIFAR's would take 600 MB at batch 512) and works per example as above.
  *
  * <p>Scratch: see {@link #scratchByteSize(int, boolean)}. Hot paths build no
  * {@link Shape} objects (C2 does not always scalar-replace them; they showed up as 24 B per call).
@@ -101,8 +102,10 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
      *                    per-position sums for db
      *   dyT   (Pp, Cp)  dy_nᵀ, zero outside (P, outC)
      *   dWT   (K, Cp)   dWᵀ accumulated over the batch
-     *   kept  (batch, K, ld)  when the scratch has room for them: each example's column matrix from forward, read
-     *                    again by backward; col then holds only dcol
+     *   kept  when the scratch has room for the batch's (b examples): cols (K, b*ld), the column matrices side by
+     *                    side, example n's from column n*ld (im2col of width ld into rows keptStride(b) apart), read
+     *                    again by backward and then overwritten by dcol; dys (outC, b*ld), dy in the same layout. col
+     *                    and rows' backward use are then unused, dyT too up to 32 filters
      * Every GEMM runs on whole 16-float column blocks (the padding columns hold zeros).
      */
     private long colIndex() {
@@ -130,20 +133,34 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         return dWTIndex() + (long) patch() * padded(filters);
     }
 
-    private long columnFloats() {
-        return (long) patch() * rowStride(outputPositions());
+    /**
+     * Row stride of the kept matrices for a batch: {@code batch * ld}, one line more where that is a multiple of 1,024
+     * floats (the 4 KiB aliasing of {@link #rowStride}: CIFAR's 16 x 256-column convs would have rows 16 KiB apart).
+     * Only the first {@code batch * ld} columns are used.
+     */
+    private long keptStride(int batch) {
+        final long wide = (long) batch * rowStride(outputPositions());
+        return wide % 1024 == 0 ? wide + PAD : wide;
+    }
+
+    /** Floats kept for a batch: the column matrices and the dy rows, {@code (K + outC) x keptStride}. */
+    private long keptFloats(int batch) {
+        return (patch() + filters) * keptStride(batch);
     }
 
     /**
-     * Largest size, in bytes, of the column matrices of a batch that a layer keeps from forward for backward. Within
-     * it backward does not run im2col again: that was 7.5 % of the thesis CNN's gradient at batch 16 (NOTES 25). The
-     * CNN at batch 16 keeps 0.4 and 0.3 MB; at batch 512 (13 and 9 MB per worker) and CIFAR's wide layers rebuild.
+     * Largest size, in bytes, of the column matrices (and dy rows) of a batch that a layer keeps from forward for
+     * backward. Within it backward does not run im2col again (7.5 % of the thesis CNN's gradient at batch 16) and
+     * computes the weight gradient and dcol in one GEMM each over the batch (NOTES 25). The CNN at batch 16 keeps
+     * 0.6 and 0.4 MB, LeNet 1.6 and 1.2 MB; the CNN at batch 512 (19 and 12 MB per worker) and all of CIFAR's convs
+     * rebuild per example. About an L2's worth: with 8 MiB CIFAR's first and third convs (3.9 and 5.8 MB) kept theirs,
+     * and its gradient was 1-4 % slower than rebuilding them.
      */
-    public static final long KEEP_COLUMNS_MAX_BYTES = 8L << 20;
+    public static final long KEEP_COLUMNS_MAX_BYTES = 2L << 20;
 
     /** Whether {@link #scratchByteSize(int)} includes the kept column matrices for batches of up to maxBatch. */
     public boolean keepsColumns(int maxBatch) {
-        return (long) maxBatch * columnFloats() * Float.BYTES <= KEEP_COLUMNS_MAX_BYTES;
+        return keptFloats(maxBatch) * Float.BYTES <= KEEP_COLUMNS_MAX_BYTES;
     }
 
     @Override
@@ -154,10 +171,12 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
     /**
      * Scratch for batches of up to {@code maxBatch}, with or without room to keep the column matrices. forward and
      * backward keep them exactly when the scratch they are given has that room for their batch: a smaller scratch
-     * (as for a batch over {@link #KEEP_COLUMNS_MAX_BYTES}) makes backward rebuild them. Same bits either way.
+     * (as for a batch over {@link #KEEP_COLUMNS_MAX_BYTES}) makes backward rebuild them per example. y and dx have
+     * the same bits either way; the weight gradient does not: kept, each weight's sum is one chain over all
+     * examples, rebuilt it is the sum of per-example chains (equal to rounding; the test compares them).
      */
     public long scratchByteSize(int maxBatch, boolean keepColumns) {
-        return (keptIndex() + (keepColumns ? (long) maxBatch * columnFloats() : 0)) * Float.BYTES;
+        return (keptIndex() + (keepColumns ? keptFloats(maxBatch) : 0)) * Float.BYTES;
     }
 
     /** Whether this scratch holds the column matrices of a batch of this size (then forward keeps them for backward). */
@@ -178,15 +197,17 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final long outSize = (long) outC * p;
         final long biasIndex = paramIndex + (long) outC * kk;
         final long rows = rowsIndex();
+        // kept: the batch's column matrices side by side in rows of keptStride, example n's from column n * ld
         final boolean kept = keeps(scratch, batch);
+        final int colStride = kept ? (int) keptStride(batch) : ld;
         for (int n = 0; n < batch; n++) {
-            final long col = kept ? keptIndex() + n * columnFloats() : colIndex();
-            kernels.im2col(scratch, col, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            final long col = kept ? keptIndex() + (long) n * ld : colIndex();
+            kernels.im2col(scratch, col, colStride, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
             // rows (outC, Pp) = W (outC, K) . col (K, Pp), whole vectors on 64-byte lines; then y_n (outC, P) =
             // rows' first P columns + b per channel, ReLU. Written straight into y (n = P, rows P floats apart) the
             // GEMM took its column tail through the packed panel and split every store across lines: 1.6x the time
             // for the CNN's two convs (NOTES 19.1). Same FMA chains, same bits; the Pp - P extra columns are dropped.
-            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, col, ld, scratch, rows, ld, false);
+            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, col, colStride, scratch, rows, ld, false);
             kernels.rowBiasActivation(y, n * outSize, scratch, rows, ld, params, biasIndex, outC, p, relu);
         }
     }
@@ -194,50 +215,21 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
     @Override
     public void backward(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment grad, MemorySegment x,
                          MemorySegment y, MemorySegment dy, MemorySegment dx, int batch, MemorySegment scratch) {
-        final Shape in = input;
         final int outC = filters;
         final int kk = patch();
         final int p = outputPositions();
-        final int pp = padded(p);
-        final int ld = rowStride(p);
         final int cp = padded(outC);
-        final long inSize = in.size();
         final long outSize = (long) outC * p;
         final long rows = rowsIndex();
-        final long dyT = dyTIndex();
         final long dWT = dWTIndex();
         final boolean kept = keeps(scratch, batch);
         if (relu) {
             kernels.reluBackward(dy, 0, y, 0, batch * outSize);
         }
-        // padding of the dy copies stays zero: only the first P rows of dyT and columns < P of rows are written below
-        kernels.zero(scratch, rows, dWT - rows);
-        for (int n = 0; n < batch; n++) {
-            final long dyIndex = n * outSize;
-            // the forward's column matrix of example n when the scratch kept it (built from the same x), else rebuilt
-            final long col = kept ? keptIndex() + n * columnFloats() : colIndex();
-            if (!kept) {
-                kernels.im2col(scratch, col, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
-            }
-            if (dotWeightGradient()) {
-                // dWᵀ (K, outC) (+)= col (K, P) . dy_nᵀ: dot products of contiguous rows along the pixels
-                kernels.gemmNT(kk, outC, p, scratch, col, ld, dy, dyIndex, p, scratch, dWT, cp, n > 0);
-            } else {
-                // dyT (P, Cp) = dy_nᵀ, its columns outC..Cp written as zeros
-                kernels.transposePadded(scratch, dyT, cp, dy, dyIndex, outC, p);
-                // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
-                kernels.gemm(kk, cp, pp, scratch, col, ld, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
-            }
-            if (dx != null) {
-                for (int co = 0; co < outC; co++) {
-                    MemorySegment.copy(dy, (dyIndex + (long) co * p) * Float.BYTES, scratch, (rows + (long) co * ld) * Float.BYTES,
-                            (long) p * Float.BYTES);
-                }
-                // dcol (K, Pp) = Wᵀ (K, outC) . dy_n (outC, Pp), into col; then col2im
-                kernels.gemm(kk, pp, outC, params, paramIndex, 1, kk, scratch, rows, ld, scratch, colIndex(), ld, false);
-                kernels.zero(dx, n * inSize, inSize);
-                kernels.col2imAccumulate(dx, n * inSize, scratch, colIndex(), ld, in.channels(), in.height(), in.width(), kernel, padding);
-            }
+        if (kept) {
+            backwardFromKeptColumns(kernels, params, paramIndex, dy, dx, batch, scratch);
+        } else {
+            backwardRebuildingColumns(kernels, params, paramIndex, x, dy, dx, batch, scratch);
         }
         // dW (outC, K) = (dWᵀ)ᵀ (overwrite)
         for (int co = 0; co < outC; co++) {
@@ -260,7 +252,113 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
     }
 
     /**
-     * Layers with fewer filters compute their weight gradient by {@link Kernels#gemmNT} (dot products along the
+     * Backward from the column matrices forward kept, side by side ({@code wide = batch * ld} columns): dy is copied
+     * into rows of the same layout once, and then the weight gradient is one dot-product GEMM over all examples'
+     * pixels (one chain per weight, the padding adding zeros; above {@link #KEPT_DOT_WEIGHT_GRADIENT_MAX} filters per
+     * example as when rebuilding) and dcol one GEMM over all examples, written over the
+     * column matrices; col2im per example. Per example the weight gradient's GEMM ran at 36 x 16 x 128 and 150 x 16
+     * x 112 (the 8- and 16-filter convs, half of the 16 lanes padding for 8), with an accumulating call per example
+     * (NOTES 25).
+     */
+    private void backwardFromKeptColumns(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment dy, MemorySegment dx,
+                                         int batch, MemorySegment scratch) {
+        final Shape in = input;
+        final int outC = filters;
+        final int kk = patch();
+        final int p = outputPositions();
+        final int ld = rowStride(p);
+        final int wide = batch * ld; // columns used
+        final int stride = (int) keptStride(batch);
+        final long inSize = in.size();
+        final long outSize = (long) outC * p;
+        final long cols = keptIndex();
+        final long dys = cols + (long) kk * stride; // dy (outC, wide): example n's P values from column n * ld, then zeros
+        for (int n = 0; n < batch; n++) {
+            for (int co = 0; co < outC; co++) {
+                final long at = dys + (long) co * stride + (long) n * ld;
+                MemorySegment.copy(dy, (n * outSize + (long) co * p) * Float.BYTES, scratch, at * Float.BYTES, (long) p * Float.BYTES);
+                kernels.zero(scratch, at + p, ld - p);
+            }
+        }
+        final long dWT = dWTIndex();
+        final int cp = padded(outC);
+        if (outC <= KEPT_DOT_WEIGHT_GRADIENT_MAX) {
+            // dWᵀ (K, outC) = cols (K, wide) . dysᵀ (wide, outC)
+            kernels.gemmNT(kk, outC, wide, scratch, cols, stride, scratch, dys, stride, scratch, dWT, cp, false);
+        } else {
+            // per example as when rebuilding, on the kept matrices: dyT (Pp, Cp) = dy_nᵀ (rows P..Pp zero), dWᵀ (+)= col . dyT
+            final long dyT = dyTIndex();
+            kernels.zero(scratch, dyT, dWT - dyT);
+            for (int n = 0; n < batch; n++) {
+                kernels.transposePadded(scratch, dyT, cp, dy, n * outSize, outC, p);
+                kernels.gemm(kk, cp, padded(p), scratch, cols + (long) n * ld, stride, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
+            }
+        }
+        if (dx != null) {
+            // dcol (K, wide) = Wᵀ (K, outC) . dys (outC, wide), over the column matrices; then col2im per example
+            kernels.gemm(kk, wide, outC, params, paramIndex, 1, kk, scratch, dys, stride, scratch, cols, stride, false);
+            for (int n = 0; n < batch; n++) {
+                kernels.zero(dx, n * inSize, inSize);
+                kernels.col2imAccumulate(dx, n * inSize, scratch, cols + (long) n * ld, stride, in.channels(), in.height(), in.width(), kernel,
+                        padding);
+            }
+        }
+    }
+
+    /**
+     * With the column matrices kept, layers with at most this many filters take the weight gradient as one
+     * dot-product GEMM over the batch; wider ones per example by {@code gemm} on dyᵀ (CIFAR's 64-filter convs: 1.2x
+     * faster so, at 32 filters and below the dot products are 1.3-3x faster; NOTES 25). A fixed number, not the vector
+     * width, so every machine computes the same bits.
+     */
+    public static final int KEPT_DOT_WEIGHT_GRADIENT_MAX = 32;
+
+    /** Backward per example, each column matrix rebuilt by im2col (the scratch has no room to keep the batch's). */
+    private void backwardRebuildingColumns(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment x, MemorySegment dy,
+                                           MemorySegment dx, int batch, MemorySegment scratch) {
+        final Shape in = input;
+        final int outC = filters;
+        final int kk = patch();
+        final int p = outputPositions();
+        final int pp = padded(p);
+        final int ld = rowStride(p);
+        final int cp = padded(outC);
+        final long inSize = in.size();
+        final long outSize = (long) outC * p;
+        final long rows = rowsIndex();
+        final long dyT = dyTIndex();
+        final long dWT = dWTIndex();
+        // padding of the dy copies stays zero: only the first P rows of dyT and columns < P of rows are written below
+        kernels.zero(scratch, rows, dWT - rows);
+        for (int n = 0; n < batch; n++) {
+            final long dyIndex = n * outSize;
+            final long col = colIndex();
+            kernels.im2col(scratch, col, ld, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+            if (dotWeightGradient()) {
+                // dWᵀ (K, outC) (+)= col (K, P) . dy_nᵀ: dot products of contiguous rows along the pixels
+                kernels.gemmNT(kk, outC, p, scratch, col, ld, dy, dyIndex, p, scratch, dWT, cp, n > 0);
+            } else {
+                // dyT (P, Cp) = dy_nᵀ, its columns outC..Cp written as zeros
+                kernels.transposePadded(scratch, dyT, cp, dy, dyIndex, outC, p);
+                // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
+                kernels.gemm(kk, cp, pp, scratch, col, ld, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
+            }
+            if (dx != null) {
+                for (int co = 0; co < outC; co++) {
+                    MemorySegment.copy(dy, (dyIndex + (long) co * p) * Float.BYTES, scratch, (rows + (long) co * ld) * Float.BYTES,
+                            (long) p * Float.BYTES);
+                }
+                // dcol (K, Pp) = Wᵀ (K, outC) . dy_n (outC, Pp), into col; then col2im
+                kernels.gemm(kk, pp, outC, params, paramIndex, 1, kk, scratch, rows, ld, scratch, colIndex(), ld, false);
+                kernels.zero(dx, n * inSize, inSize);
+                kernels.col2imAccumulate(dx, n * inSize, scratch, colIndex(), ld, in.channels(), in.height(), in.width(), kernel, padding);
+            }
+        }
+    }
+
+    /**
+     * Where the column matrices are rebuilt per example, layers with fewer filters compute their weight gradient by
+     * {@link Kernels#gemmNT} (dot products along the
      * pixels) instead of {@code gemm} on a padded dyᵀ: with under 8 filters most of {@code gemm}'s one output
      * vector is padding (4 of 16 lanes for the thesis CNN's first conv), and the transposed copy is skipped.
      * The two sum in different orders; the rule is a fixed number, not the vector width, so every machine

@@ -61,14 +61,18 @@ public interface Kernels {
     void copyAxpy(long count, MemorySegment dst, long dstOff, MemorySegment src, long srcOff, float a, MemorySegment x, long xOff);
 
     /**
-     * {@code col (c*k*k, ld) = im2col(x[xOff ..] (c, h, w))} for a stride-1 convolution with a square
-     * {@code k x k} kernel and zero padding {@code pad}: row {@code (ci*k + kh)*k + kw}, column
-     * {@code oy*ow + ox}, {@code col[(ci,kh,kw), (oy,ox)] = x[ci, oy+kh-pad, ox+kw-pad]} (0 outside the
-     * image), with {@code oh = h + 2*pad - k + 1}, {@code ow = w + 2*pad - k + 1} and {@code ld >= oh*ow}.
-     * Columns {@code [oh*ow, ld)} are written as 0, so a GEMM may run over all {@code ld} columns.
-     * Writes only inside the {@code c*k*k} rows of {@code ld} floats at {@code colOff}; overwrites them.
+     * {@code col (c*k*k, width) = im2col(x[xOff ..] (c, h, w))} for a stride-1 convolution with a square
+     * {@code k x k} kernel and zero padding {@code pad}: row {@code (ci*k + kh)*k + kw} (rows {@code ld} floats
+     * apart), column {@code oy*ow + ox}, {@code col[(ci,kh,kw), (oy,ox)] = x[ci, oy+kh-pad, ox+kw-pad]} (0 outside
+     * the image), with {@code oh = h + 2*pad - k + 1}, {@code ow = w + 2*pad - k + 1} and
+     * {@code oh*ow <= width <= ld}. Columns {@code [oh*ow, width)} are written as 0, so a GEMM may run over all
+     * {@code width} columns. Writes only the first {@code width} floats of each of the {@code c*k*k} rows at
+     * {@code colOff} and overwrites them: with {@code width < ld} the matrices of several examples sit side by
+     * side in rows of {@code ld}.
+     *
+     * @throws IllegalArgumentException if not {@code oh*ow <= width <= ld}
      */
-    void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k, int pad);
+    void im2col(MemorySegment col, long colOff, int ld, int width, MemorySegment x, long xOff, int c, int h, int w, int k, int pad);
 
     /**
      * {@code dx[dxOff ..] (c, h, w) += col2im(col (c*k*k, ld))}: the adjoint of {@link #im2col}

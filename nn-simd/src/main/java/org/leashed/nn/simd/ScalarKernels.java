@@ -142,8 +142,17 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** im2col's sizes: {@code oh*ow <= width <= ld} (IllegalArgumentException naming the values otherwise). */
+    static void checkIm2colWidth(int ld, int width, int oh, int ow) {
+        if (oh < 1 || ow < 1 || width < (long) oh * ow || width > ld) {
+            throw new IllegalArgumentException("im2col needs oh*ow <= width <= ld, got oh " + oh + ", ow " + ow + ", width " + width
+                    + ", ld " + ld);
+        }
+    }
+
     @Override
-    public void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k, int pad) {
+    public void im2col(MemorySegment col, long colOff, int ld, int width, MemorySegment x, long xOff, int c, int h, int w, int k, int pad) {
+        checkIm2colWidth(ld, width, h + 2 * pad - k + 1, w + 2 * pad - k + 1);
         final int oh = h + 2 * pad - k + 1;
         final int ow = w + 2 * pad - k + 1;
         for (int ci = 0; ci < c; ci++) {
@@ -158,7 +167,7 @@ public final class ScalarKernels implements Kernels {
                             set(col, row + (long) oy * ow + ox, inside ? get(x, xOff + ((long) ci * h + iy) * w + ix) : 0f);
                         }
                     }
-                    for (long t = (long) oh * ow; t < ld; t++) {
+                    for (long t = (long) oh * ow; t < width; t++) {
                         set(col, row + t, 0f);
                     }
                 }

@@ -2920,31 +2920,33 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * a run of at least one vector ends with a vector that overlaps the previous one (same values
      * written twice); a shorter run is moved as one whole vector that spills past the run's end.
      * The spill is always overwritten: by this output row's right-hand zeros, by the following output
-     * rows (written later, in increasing order, each in full), or by the zero columns [oh*ow, ld).
-     * A spill is taken only where it stays inside this col row (row + ld) and the vector load stays
-     * inside x; otherwise the run's tail is scalar. So nothing outside the c*k*k rows is written and
+     * rows (written later, in increasing order, each in full), or by the zero columns [oh*ow, width).
+     * A spill is taken only where it stays inside this col row's width (row + width) and the vector load stays
+     * inside x; otherwise the run's tail is scalar. So nothing outside the first width floats of the c*k*k rows is
+     * written (a batch's matrices side by side in rows of ld: columns past width are another example's) and
      * the result is exactly the scalar reference's (pure data movement).
      */
     @Override
-    public void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k, int pad) {
+    public void im2col(MemorySegment col, long colOff, int ld, int width, MemorySegment x, long xOff, int c, int h, int w, int k, int pad) {
         final VectorSpecies<Float> sp = species();
         final int lanes = species().length();
         final int oh = h + 2 * pad - k + 1;
         final int ow = w + 2 * pad - k + 1;
+        ScalarKernels.checkIm2colWidth(ld, width, oh, ow);
         final long xFloats = x.byteSize() / Float.BYTES;
         if (pad == 0) {
-            im2colValid(col, colOff, ld, x, xOff, c, h, w, k, xFloats);
+            im2colValid(col, colOff, ld, width, x, xOff, c, h, w, k, xFloats);
             return;
         }
         if (pad < lanes) {
-            im2colPadded(col, colOff, ld, x, xOff, c, h, w, k, pad, xFloats);
+            im2colPadded(col, colOff, ld, width, x, xOff, c, h, w, k, pad, xFloats);
             return;
         }
         for (int ci = 0; ci < c; ci++) {
             for (int kh = 0; kh < k; kh++) {
                 for (int kw = 0; kw < k; kw++) {
                     final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
-                    final long rowEnd = row + ld;
+                    final long rowEnd = row + width;
                     final int lo = Math.max(0, pad - kw);
                     final int hi = Math.min(ow, w + pad - kw);
                     for (int oy = 0; oy < oh; oy++) {
@@ -2974,7 +2976,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                         }
                         zero(col, dst + hi, ow - hi);
                     }
-                    zero(col, row + (long) oh * ow, ld - (long) oh * ow);
+                    zero(col, row + (long) oh * ow, width - (long) oh * ow);
                 }
             }
         }
@@ -2989,7 +2991,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * rows above or below the image are zero vectors. Scalar only where a vector would leave x or the
      * col row. Copies and exact zeros: bit-identical to the reference.
      */
-    private void im2colPadded(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k,
+    private void im2colPadded(MemorySegment col, long colOff, int ld, int width, MemorySegment x, long xOff, int c, int h, int w, int k,
                               int pad, long xFloats) {
         final VectorSpecies<Float> sp = species();
         final int lanes = sp.length();
@@ -3002,7 +3004,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (int kh = 0; kh < k; kh++) {
                 for (int kw = 0; kw < k; kw++) {
                     final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
-                    final long rowEnd = row + ld;
+                    final long rowEnd = row + width;
                     final int lo = Math.max(0, pad - kw);
                     final int hi = Math.min(ow, w + pad - kw);
                     // valid lanes of the run's first vector (at 0) and last one (at `last`): lo <= ox < hi
@@ -3055,7 +3057,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                             col.setAtIndex(F, dst + ox, 0f);
                         }
                     }
-                    zero(col, row + (long) oh * ow, ld - (long) oh * ow);
+                    zero(col, row + (long) oh * ow, width - (long) oh * ow);
                 }
             }
         }
@@ -3069,7 +3071,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * col row or x. No per-run zero fills or padding branches: the thesis CNN's two convolutions
      * spent ~5-7 ns per run in them.
      */
-    private void im2colValid(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int k,
+    private void im2colValid(MemorySegment col, long colOff, int ld, int width, MemorySegment x, long xOff, int c, int h, int w, int k,
                              long xFloats) {
         final VectorSpecies<Float> sp = species();
         final int lanes = sp.length();
@@ -3081,7 +3083,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (int kh = 0; kh < k; kh++) {
                 for (int kw = 0; kw < k; kw++) {
                     final long row = colOff + ((long) (ci * k + kh) * k + kw) * ld;
-                    final long rowEnd = row + ld;
+                    final long rowEnd = row + width;
                     final long src0 = xOff + ((long) ci * h + kh) * w + kw;
                     final long lastDst = row + (long) (oh - 1) * ow, lastSrc = src0 + (long) (oh - 1) * w;
                     if (spill <= 2 * lanes && lastDst + spill <= rowEnd && lastSrc + spill <= xFloats) {
@@ -3101,7 +3103,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                                         .intoMemorySegment(col, dstBytes + vectorBytes, NATIVE);
                             }
                         }
-                        zero(col, row + (long) oh * ow, ld - (long) oh * ow);
+                        zero(col, row + (long) oh * ow, width - (long) oh * ow);
                         continue;
                     }
                     for (int oy = 0; oy < oh; oy++) {
@@ -3124,7 +3126,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                             }
                         }
                     }
-                    zero(col, row + (long) oh * ow, ld - (long) oh * ow);
+                    zero(col, row + (long) oh * ow, width - (long) oh * ow);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package org.leashed.nn.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -481,8 +482,8 @@ class KernelEquivalenceTest {
             MemorySegment x = random(arena, (long) c * h * w, r).asSlice(0, (long) c * h * w * Float.BYTES);
             MemorySegment col1 = random(arena, colFloats + 2L * guard, r).asSlice(0, (colFloats + 2L * guard) * Float.BYTES);
             MemorySegment col2 = arena.allocate(col1.byteSize()).copyFrom(col1);
-            s.im2col(col1, guard, ld, x, 0, c, h, w, k, pad);
-            v.im2col(col2, guard, ld, x, 0, c, h, w, k, pad);
+            s.im2col(col1, guard, ld, ld, x, 0, c, h, w, k, pad);
+            v.im2col(col2, guard, ld, ld, x, 0, c, h, w, k, pad);
             assertSameFloats(col1, col2, 0, colFloats + 2L * guard, "im2col (guards included)");
             for (int row = 0; row < c * k * k; row++) {
                 for (int t = oh * ow; t < ld; t++) {
@@ -493,8 +494,27 @@ class KernelEquivalenceTest {
             // image, and must still write nothing past the last row's padding
             MemorySegment xMore = random(arena, (long) c * h * w + 64, r).copyFrom(x);
             MemorySegment col3 = arena.allocate(col1.byteSize()).copyFrom(col2);
-            v.im2col(col3, guard, ld, xMore, 0, c, h, w, k, pad);
+            v.im2col(col3, guard, ld, ld, xMore, 0, c, h, w, k, pad);
             assertSameFloats(col1, col3, 0, colFloats + 2L * guard, "im2col from an image with data after it (guards included)");
+            // one example's block in rows of a batch (width ld < row stride): the same values, and the floats from
+            // width to the next row (other examples' columns) are left as they were, by both implementations
+            int stride = ld + 1 + r.nextInt(40);
+            long wideFloats = (long) c * k * k * stride + 2L * guard;
+            MemorySegment before = random(arena, wideFloats, r);
+            MemorySegment wide1 = arena.allocate(before.byteSize()).copyFrom(before);
+            MemorySegment wide2 = arena.allocate(before.byteSize()).copyFrom(before);
+            s.im2col(wide1, guard, stride, ld, x, 0, c, h, w, k, pad);
+            v.im2col(wide2, guard, stride, ld, xMore, 0, c, h, w, k, pad);
+            assertSameFloats(wide1, wide2, 0, wideFloats, "im2col of a block " + ld + " wide in rows of " + stride);
+            for (int row = 0; row < c * k * k; row++) {
+                long at = guard + (long) row * stride;
+                assertSameFloats(col1.asSlice((guard + (long) row * ld) * Float.BYTES), wide1.asSlice(at * Float.BYTES), 0, ld,
+                        "block row " + row);
+                assertSameFloats(before.asSlice((at + ld) * Float.BYTES), wide1.asSlice((at + ld) * Float.BYTES), 0, stride - ld,
+                        "floats past the block's width in row " + row);
+            }
+            assertThrows(IllegalArgumentException.class, () -> v.im2col(wide2, guard, stride, oh * ow - 1, x, 0, c, h, w, k, pad));
+            assertThrows(IllegalArgumentException.class, () -> s.im2col(wide1, guard, ld, ld + 1, x, 0, c, h, w, k, pad));
             // col2im on random columns, into a dx with random contents (it accumulates)
             MemorySegment cols = random(arena, colFloats, r);
             MemorySegment dx1 = random(arena, (long) c * h * w + 3, r);

@@ -101,12 +101,12 @@ public class ConvKernelBenchmark {
 
     @Benchmark
     public void im2colVector(Operands o) {
-        o.vector.im2col(o.col, 0, o.ld, o.x, 0, o.c, o.h, o.w, o.k, o.pad);
+        o.vector.im2col(o.col, 0, o.ld, o.ld, o.x, 0, o.c, o.h, o.w, o.k, o.pad);
     }
 
     @Benchmark
     public void im2colScalar(Operands o) {
-        Kernels.scalar().im2col(o.col, 0, o.ld, o.x, 0, o.c, o.h, o.w, o.k, o.pad);
+        Kernels.scalar().im2col(o.col, 0, o.ld, o.ld, o.x, 0, o.c, o.h, o.w, o.k, o.pad);
     }
 
     /** col2im into dx as training does it: zeroed first, then accumulated (dx stays bounded across calls). */

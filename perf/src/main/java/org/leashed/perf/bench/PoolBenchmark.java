@@ -163,8 +163,8 @@ public class PoolBenchmark {
         }
 
         @Override
-        public void im2col(MemorySegment col, long colOff, int ld, MemorySegment x, long xOff, int c, int h, int w, int kernel, int pad) {
-            k.im2col(col, colOff, ld, x, xOff, c, h, w, kernel, pad);
+        public void im2col(MemorySegment col, long colOff, int ld, int width, MemorySegment x, long xOff, int c, int h, int w, int kernel, int pad) {
+            k.im2col(col, colOff, ld, width, x, xOff, c, h, w, kernel, pad);
         }
 
         @Override
