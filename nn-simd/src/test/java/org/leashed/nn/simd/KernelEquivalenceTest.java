@@ -582,6 +582,32 @@ class KernelEquivalenceTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("species")
+    void shouldZeroExactlyItsRunWhenRunsAreShortOrEndNearTheSegmentEnd(VectorSpecies<Float> species) {
+        Kernels v = VectorKernels.of(species);
+        SplittableRandom r = new SplittableRandom(SEED + 77);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int count = 0; count <= 40; count++) {
+                for (int after : new int[] {0, 1, 15, 16, 40}) { // floats between the run's end and the segment's end
+                    int off = 5;
+                    long floats = off + count + after;
+                    MemorySegment before = arena.allocate(floats * Float.BYTES);
+                    for (long i = 0; i < floats; i++) {
+                        before.setAtIndex(F, i, (float) r.nextGaussian());
+                    }
+                    MemorySegment z = arena.allocate(before.byteSize()).copyFrom(before);
+                    v.zero(z, off, count);
+                    for (long i = 0; i < floats; i++) {
+                        boolean inRun = i >= off && i < off + count;
+                        assertEquals(inRun ? 0 : Float.floatToIntBits(before.getAtIndex(F, i)), Float.floatToIntBits(z.getAtIndex(F, i)),
+                                "float " + i + " after zero(" + off + ", " + count + ") with " + after + " floats after the run");
+                    }
+                }
+            }
+        }
+    }
+
     /** Values for {@link #shouldMatchScalarMaxPoolBitForBit}: gaussian, many ties, signed zeros. */
     enum PoolValues {
         GAUSSIAN, TIES_0_1_2, SIGNED_ZEROS;
