@@ -12,17 +12,16 @@ import org.leashed.nn.simd.Kernels;
  * {@code y[n, co] = relu?(b[co] + sum_ci W[co, ci] * x[n, ci])}.
  *
  * <p>Parameters, in order: {@code W: (outC, inC*k*k)} row-major (row {@code co}, column
- * {@code (ci*k + kh)*k + kw}), then {@code b: (outC)}. Per example, via {@link Im2col}:
- * forward {@code y_n (outC, P) = W (outC, K) . col_n (K, P)}; backward
- * {@code dWᵀ += col_n (K, P) . dy_nᵀ (P, outC)} (transposing dy, outC x P, is cheaper than
- * transposing col, K x P; with fewer than {@link #DOT_WEIGHT_GRADIENT_BELOW} filters as dot products of col's
- * and dy's rows, no transpose) and {@code dcol = Wᵀ (K, outC) . dy_n (outC, P)}, then col2im, with
- * {@code K = inC*k*k} and {@code P = oh*ow}. When the whole batch's column matrices fit
- * {@link #KEEP_COLUMNS_MAX_BYTES} the forward keeps them side by side in the scratch, and backward takes the weight
- * gradient as dot products over all examples at once and dcol in one GEMM; otherwise backward rebuilds each one
- * (CIFAR's would take 600 MB at batch 512) and works per example as above.
+ * {@code (ci*k + kh)*k + kw}), then {@code b: (outC)}. With {@code K = inC*k*k} and {@code P = oh*ow}, via
+ * {@link Im2col}: forward {@code y_n (outC, P) = W (outC, K) . col_n (K, P)} per example; backward over a chunk of
+ * examples whose column matrices sit side by side in the scratch, {@code dWᵀ (+)= cols (K, chunk*P) . dysᵀ} (dot
+ * products along all the chunk's pixels; per example on a transposed dy for wide filter banks, see
+ * {@link #dotWeightGradient}) and {@code dcols = Wᵀ (K, outC) . dys (outC, chunk*P)}, then
+ * col2im per example. A chunk is as many examples as fit {@link #KEEP_COLUMNS_MAX_BYTES}: a batch that fits is one
+ * chunk whose column matrices forward keeps; a larger one is rebuilt in backward chunk by chunk (CIFAR's would
+ * take 600 MB at batch 512).
  *
- * <p>Scratch: see {@link #scratchByteSize(int, boolean)}. Hot paths build no
+ * <p>Scratch: see {@link #scratchByteSizeKeeping}. Hot paths build no
  * {@link Shape} objects (C2 does not always scalar-replace them; they showed up as 24 B per call).
  *
  * @param input shape of one input example
@@ -96,16 +95,16 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
     }
 
     /*
-     * Scratch layout, in floats (P = oh*ow, Pp = padded(P), Cp = padded(outC), K = inC*k*k):
-     *   col   (K, Pp)   im2col, then dcol; rows ld = rowStride(P) apart (Pp, or Pp + 16 at 4 KiB)
-     *   rows  (outC, Pp) rows ld apart; forward: W . col before the bias; backward: the padded copy of dy_n, then the
-     *                    per-position sums for db
-     *   dyT   (Pp, Cp)  dy_nᵀ, zero outside (P, outC)
+     * Scratch layout, in floats (P = oh*ow, Pp = padded(P), Cp = padded(outC), K = inC*k*k, c = the examples it holds):
+     *   col   (K, Pp)   forward's im2col of one example when the batch is more than c; rows ld = rowStride(P) apart
+     *                   (Pp, or Pp + 16 at 4 KiB)
+     *   rows  (outC, Pp) rows ld apart; forward: W . col before the bias; backward: the per-position sums for db
+     *   dyT   (Pp, Cp)  dy_nᵀ, zero outside (P, outC), where the weight gradient is not dot products
      *   dWT   (K, Cp)   dWᵀ accumulated over the batch
-     *   kept  when the scratch has room for the batch's (b examples): cols (K, b*ld), the column matrices side by
-     *                    side, example n's from column n*ld (im2col of width ld into rows keptStride(b) apart), read
-     *                    again by backward and then overwritten by dcol; dys (outC, b*ld), dy in the same layout. col
-     *                    and rows' backward use are then unused, dyT too up to 32 filters
+     *   cols  (K, c*ld) the column matrices of a chunk side by side, example e's from column e*ld (im2col of width ld
+     *                   into rows keptStride(c) apart): kept by forward for a batch of at most c, else rebuilt by
+     *                   backward; then overwritten by dcol
+     *   dys   (outC, c*ld) dy of the chunk in the same layout
      * Every GEMM runs on whole 16-float column blocks (the padding columns hold zeros).
      */
     private long colIndex() {
@@ -149,39 +148,66 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
     }
 
     /**
-     * Largest size, in bytes, of the column matrices (and dy rows) of a batch that a layer keeps from forward for
-     * backward. Within it backward does not run im2col again (7.5 % of the thesis CNN's gradient at batch 16) and
-     * computes the weight gradient and dcol in one GEMM each over the batch (NOTES 25). The CNN at batch 16 keeps
-     * 0.6 and 0.4 MB, LeNet 1.6 and 1.2 MB; the CNN at batch 512 (19 and 12 MB per worker) and all of CIFAR's convs
-     * rebuild per example. About an L2's worth: with 8 MiB CIFAR's first and third convs (3.9 and 5.8 MB) kept theirs,
-     * and its gradient was 1-4 % slower than rebuilding them.
+     * Largest size, in bytes, of the column matrices (and dy rows) of the examples a layer works on at once in
+     * backward: the batch's when they fit, kept from forward (no second im2col: 7.5 % of the thesis CNN's gradient at
+     * batch 16), else chunks of as many examples as fit, rebuilt. About an L2's worth: kept at 8 MiB, CIFAR's first and
+     * third convs (3.9 and 5.8 MB at batch 16) made its gradient 1-4 % slower than rebuilding them (NOTES 25). The
+     * CNN keeps up to 58 and 93 examples per layer, LeNet 21 and 27.
      */
     public static final long KEEP_COLUMNS_MAX_BYTES = 2L << 20;
 
-    /** Whether {@link #scratchByteSize(int)} includes the kept column matrices for batches of up to maxBatch. */
+    /** Floats one example takes among the kept matrices, {@code (K + outC) x ld}. */
+    private long keptFloatsPerExample() {
+        return (long) (patch() + filters) * rowStride(outputPositions());
+    }
+
+    /** The most examples, at least 1, whose column matrices and dy rows fit {@link #KEEP_COLUMNS_MAX_BYTES}. */
+    public int chunkExamples() {
+        int c = (int) Math.max(1, Math.min(1 << 20, KEEP_COLUMNS_MAX_BYTES / Float.BYTES / keptFloatsPerExample()));
+        while (c > 1 && keptFloats(c) * Float.BYTES > KEEP_COLUMNS_MAX_BYTES) {
+            c--;
+        }
+        return c;
+    }
+
+    /** Whether {@link #scratchByteSize(int)} keeps the column matrices of batches of up to maxBatch from forward. */
     public boolean keepsColumns(int maxBatch) {
-        return keptFloats(maxBatch) * Float.BYTES <= KEEP_COLUMNS_MAX_BYTES;
+        return maxBatch <= chunkExamples();
     }
 
     @Override
     public long scratchByteSize(int maxBatch) {
-        return scratchByteSize(maxBatch, keepsColumns(maxBatch));
+        return scratchByteSizeKeeping(Math.max(1, Math.min(maxBatch, chunkExamples())));
     }
 
     /**
-     * Scratch for batches of up to {@code maxBatch}, with or without room to keep the column matrices. forward and
-     * backward keep them exactly when the scratch they are given has that room for their batch: a smaller scratch
-     * (as for a batch over {@link #KEEP_COLUMNS_MAX_BYTES}) makes backward rebuild them per example. y and dx have
-     * the same bits either way; the weight gradient does not: kept, each weight's sum is one chain over all
-     * examples, rebuilt it is the sum of per-example chains (equal to rounding; the test compares them).
+     * Scratch with room for the column matrices and dy rows of {@code examples} examples. forward keeps a batch's
+     * matrices when the scratch it is given has room for them all, and backward reads them; otherwise backward
+     * rebuilds them in chunks of as many as it has room for. y and dx have the same bits either way; the weight
+     * gradient has one chain per weight and chunk, the chunks' sums added, so it depends on the chunk size to rounding
+     * (the layer test compares them), not on the machine.
+     *
+     * @throws IllegalArgumentException if {@code examples < 1}
      */
-    public long scratchByteSize(int maxBatch, boolean keepColumns) {
-        return (keptIndex() + (keepColumns ? keptFloats(maxBatch) : 0)) * Float.BYTES;
+    public long scratchByteSizeKeeping(int examples) {
+        if (examples < 1) {
+            throw new IllegalArgumentException("a conv scratch holds at least 1 example, got " + examples);
+        }
+        return (keptIndex() + keptFloats(examples)) * Float.BYTES;
     }
 
-    /** Whether this scratch holds the column matrices of a batch of this size (then forward keeps them for backward). */
-    private boolean keeps(MemorySegment scratch, int batch) {
-        return scratch.byteSize() >= scratchByteSize(batch, true);
+    /** The examples whose matrices this scratch holds: the largest c with scratchByteSizeKeeping(c) <= its size. */
+    private int capacity(MemorySegment scratch) {
+        final long room = scratch.byteSize() / Float.BYTES - keptIndex();
+        int c = (int) Math.max(0, Math.min(1 << 20, room / keptFloatsPerExample()));
+        while (c > 0 && keptFloats(c) > room) {
+            c--;
+        }
+        if (c < 1) {
+            throw new IllegalArgumentException("conv scratch of " + scratch.byteSize() + " bytes holds no example's column matrix; "
+                    + describe() + " needs " + scratchByteSizeKeeping(1));
+        }
+        return c;
     }
 
     @Override
@@ -198,7 +224,7 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final long biasIndex = paramIndex + (long) outC * kk;
         final long rows = rowsIndex();
         // kept: the batch's column matrices side by side in rows of keptStride, example n's from column n * ld
-        final boolean kept = keeps(scratch, batch);
+        final boolean kept = batch <= capacity(scratch);
         final int colStride = kept ? (int) keptStride(batch) : ld;
         for (int n = 0; n < batch; n++) {
             final long col = kept ? keptIndex() + (long) n * ld : colIndex();
@@ -222,14 +248,13 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final long outSize = (long) outC * p;
         final long rows = rowsIndex();
         final long dWT = dWTIndex();
-        final boolean kept = keeps(scratch, batch);
+        final int chunk = capacity(scratch);
         if (relu) {
             kernels.reluBackward(dy, 0, y, 0, batch * outSize);
         }
-        if (kept) {
-            backwardFromKeptColumns(kernels, params, paramIndex, dy, dx, batch, scratch);
-        } else {
-            backwardRebuildingColumns(kernels, params, paramIndex, x, dy, dx, batch, scratch);
+        // the batch's matrices, kept by forward when it fits one chunk; else rebuilt chunk by chunk
+        for (int n0 = 0; n0 < batch; n0 += chunk) {
+            backwardChunk(kernels, params, paramIndex, x, dy, dx, n0, Math.min(chunk, batch - n0), batch > chunk, scratch);
         }
         // dW (outC, K) = (dWᵀ)ᵀ (overwrite)
         for (int co = 0; co < outC; co++) {
@@ -252,123 +277,81 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
     }
 
     /**
-     * Backward from the column matrices forward kept, side by side ({@code wide = batch * ld} columns): dy is copied
-     * into rows of the same layout once, and then the weight gradient is one dot-product GEMM over all examples'
-     * pixels (one chain per weight, the padding adding zeros; above {@link #KEPT_DOT_WEIGHT_GRADIENT_MAX} filters per
-     * example as when rebuilding) and dcol one GEMM over all examples, written over the
-     * column matrices; col2im per example. Per example the weight gradient's GEMM ran at 36 x 16 x 128 and 150 x 16
-     * x 112 (the 8- and 16-filter convs, half of the 16 lanes padding for 8), with an accumulating call per example
-     * (NOTES 25).
+     * Backward for examples {@code [n0, n0 + count)}: their column matrices side by side ({@code wide = count * ld}
+     * columns in rows {@code keptStride(count)} apart), kept by forward or rebuilt here; dy is copied into rows of the
+     * same layout once; then the weight gradient is one dot-product GEMM over all their pixels (the padding adding
+     * zeros; see {@link #dotWeightGradient} for when per example instead) and dcol one GEMM over them, written
+     * over the column matrices, and col2im per example. Per example the weight gradient's GEMM ran at 36 x 16 x 128
+     * and 150 x 16 x 112 (the 8- and 16-filter convs, half of the 16 lanes padding for 8), with an accumulating call
+     * per example (NOTES 25).
      */
-    private void backwardFromKeptColumns(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment dy, MemorySegment dx,
-                                         int batch, MemorySegment scratch) {
+    private void backwardChunk(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment x, MemorySegment dy, MemorySegment dx,
+                               int n0, int count, boolean rebuild, MemorySegment scratch) {
         final Shape in = input;
         final int outC = filters;
         final int kk = patch();
         final int p = outputPositions();
         final int ld = rowStride(p);
-        final int wide = batch * ld; // columns used
-        final int stride = (int) keptStride(batch);
+        final int wide = count * ld; // columns used
+        final int stride = (int) keptStride(count);
         final long inSize = in.size();
         final long outSize = (long) outC * p;
         final long cols = keptIndex();
-        final long dys = cols + (long) kk * stride; // dy (outC, wide): example n's P values from column n * ld, then zeros
-        for (int n = 0; n < batch; n++) {
+        final long dys = cols + (long) kk * stride; // dy (outC, wide): example e's P values from column e * ld, then zeros
+        for (int e = 0; e < count; e++) {
+            final int n = n0 + e;
+            if (rebuild) {
+                kernels.im2col(scratch, cols + (long) e * ld, stride, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel,
+                        padding);
+            }
             for (int co = 0; co < outC; co++) {
-                final long at = dys + (long) co * stride + (long) n * ld;
+                final long at = dys + (long) co * stride + (long) e * ld;
                 MemorySegment.copy(dy, (n * outSize + (long) co * p) * Float.BYTES, scratch, at * Float.BYTES, (long) p * Float.BYTES);
                 kernels.zero(scratch, at + p, ld - p);
             }
         }
         final long dWT = dWTIndex();
         final int cp = padded(outC);
-        if (outC <= KEPT_DOT_WEIGHT_GRADIENT_MAX) {
-            // dWᵀ (K, outC) = cols (K, wide) . dysᵀ (wide, outC)
-            kernels.gemmNT(kk, outC, wide, scratch, cols, stride, scratch, dys, stride, scratch, dWT, cp, false);
+        if (dotWeightGradient()) {
+            // dWᵀ (K, outC) (+)= cols (K, wide) . dysᵀ (wide, outC); the first chunk overwrites
+            kernels.gemmNT(kk, outC, wide, scratch, cols, stride, scratch, dys, stride, scratch, dWT, cp, n0 > 0);
         } else {
-            // per example as when rebuilding, on the kept matrices: dyT (Pp, Cp) = dy_nᵀ (rows P..Pp zero), dWᵀ (+)= col . dyT
+            // per example: dyT (Pp, Cp) = dy_nᵀ (rows P..Pp zero), dWᵀ (+)= col_n . dyT; the first example overwrites
             final long dyT = dyTIndex();
             kernels.zero(scratch, dyT, dWT - dyT);
-            for (int n = 0; n < batch; n++) {
-                kernels.transposePadded(scratch, dyT, cp, dy, n * outSize, outC, p);
-                kernels.gemm(kk, cp, padded(p), scratch, cols + (long) n * ld, stride, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
+            for (int e = 0; e < count; e++) {
+                kernels.transposePadded(scratch, dyT, cp, dy, (n0 + e) * outSize, outC, p);
+                kernels.gemm(kk, cp, padded(p), scratch, cols + (long) e * ld, stride, 1, scratch, dyT, cp, scratch, dWT, cp, n0 + e > 0);
             }
         }
         if (dx != null) {
             // dcol (K, wide) = Wᵀ (K, outC) . dys (outC, wide), over the column matrices; then col2im per example
             kernels.gemm(kk, wide, outC, params, paramIndex, 1, kk, scratch, dys, stride, scratch, cols, stride, false);
-            for (int n = 0; n < batch; n++) {
-                kernels.zero(dx, n * inSize, inSize);
-                kernels.col2imAccumulate(dx, n * inSize, scratch, cols + (long) n * ld, stride, in.channels(), in.height(), in.width(), kernel,
+            for (int e = 0; e < count; e++) {
+                final long dxIndex = (n0 + e) * inSize;
+                kernels.zero(dx, dxIndex, inSize);
+                kernels.col2imAccumulate(dx, dxIndex, scratch, cols + (long) e * ld, stride, in.channels(), in.height(), in.width(), kernel,
                         padding);
             }
         }
     }
 
     /**
-     * With the column matrices kept, layers with at most this many filters take the weight gradient as one
-     * dot-product GEMM over the batch; wider ones per example by {@code gemm} on dyᵀ (CIFAR's 64-filter convs: 1.2x
-     * faster so, at 32 filters and below the dot products are 1.3-3x faster; NOTES 25). A fixed number, not the vector
-     * width, so every machine computes the same bits.
+     * The weight gradient is taken as dot products ({@link Kernels#gemmNT} over a chunk's pixels) for layers with at
+     * most this many filters, or with a patch below {@link #DOT_WEIGHT_GRADIENT_PATCH_BELOW}: there {@code gemm}'s
+     * output, dWᵀ (K, Cp), is one or two padded vectors wide or a few rows deep (the CNN's 4- and 8-filter convs,
+     * LeNet's 6 and 16, CIFAR's first, 27 x 32: 1.2-3x faster as dot products). Otherwise per example by {@code gemm}
+     * on dyᵀ (CIFAR's 288- and 576-row patches with 32 and 64 filters: 1.2-2x faster so; NOTES 25). Fixed numbers,
+     * not the vector width, so every machine computes the same bits.
      */
-    public static final int KEPT_DOT_WEIGHT_GRADIENT_MAX = 32;
+    public static final int DOT_WEIGHT_GRADIENT_MAX_FILTERS = 16;
 
-    /** Backward per example, each column matrix rebuilt by im2col (the scratch has no room to keep the batch's). */
-    private void backwardRebuildingColumns(Kernels kernels, MemorySegment params, long paramIndex, MemorySegment x, MemorySegment dy,
-                                           MemorySegment dx, int batch, MemorySegment scratch) {
-        final Shape in = input;
-        final int outC = filters;
-        final int kk = patch();
-        final int p = outputPositions();
-        final int pp = padded(p);
-        final int ld = rowStride(p);
-        final int cp = padded(outC);
-        final long inSize = in.size();
-        final long outSize = (long) outC * p;
-        final long rows = rowsIndex();
-        final long dyT = dyTIndex();
-        final long dWT = dWTIndex();
-        // padding of the dy copies stays zero: only the first P rows of dyT and columns < P of rows are written below
-        kernels.zero(scratch, rows, dWT - rows);
-        for (int n = 0; n < batch; n++) {
-            final long dyIndex = n * outSize;
-            final long col = colIndex();
-            kernels.im2col(scratch, col, ld, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
-            if (dotWeightGradient()) {
-                // dWᵀ (K, outC) (+)= col (K, P) . dy_nᵀ: dot products of contiguous rows along the pixels
-                kernels.gemmNT(kk, outC, p, scratch, col, ld, dy, dyIndex, p, scratch, dWT, cp, n > 0);
-            } else {
-                // dyT (P, Cp) = dy_nᵀ, its columns outC..Cp written as zeros
-                kernels.transposePadded(scratch, dyT, cp, dy, dyIndex, outC, p);
-                // dWᵀ (K, Cp) (+)= col (K, Pp) . dy_nᵀ (Pp, Cp); the first example overwrites
-                kernels.gemm(kk, cp, pp, scratch, col, ld, 1, scratch, dyT, cp, scratch, dWT, cp, n > 0);
-            }
-            if (dx != null) {
-                for (int co = 0; co < outC; co++) {
-                    MemorySegment.copy(dy, (dyIndex + (long) co * p) * Float.BYTES, scratch, (rows + (long) co * ld) * Float.BYTES,
-                            (long) p * Float.BYTES);
-                }
-                // dcol (K, Pp) = Wᵀ (K, outC) . dy_n (outC, Pp), into col; then col2im
-                kernels.gemm(kk, pp, outC, params, paramIndex, 1, kk, scratch, rows, ld, scratch, colIndex(), ld, false);
-                kernels.zero(dx, n * inSize, inSize);
-                kernels.col2imAccumulate(dx, n * inSize, scratch, colIndex(), ld, in.channels(), in.height(), in.width(), kernel, padding);
-            }
-        }
-    }
+    /** See {@link #DOT_WEIGHT_GRADIENT_MAX_FILTERS}. */
+    public static final int DOT_WEIGHT_GRADIENT_PATCH_BELOW = 64;
 
-    /**
-     * Where the column matrices are rebuilt per example, layers with fewer filters compute their weight gradient by
-     * {@link Kernels#gemmNT} (dot products along the
-     * pixels) instead of {@code gemm} on a padded dyᵀ: with under 8 filters most of {@code gemm}'s one output
-     * vector is padding (4 of 16 lanes for the thesis CNN's first conv), and the transposed copy is skipped.
-     * The two sum in different orders; the rule is a fixed number, not the vector width, so every machine
-     * computes the same bits.
-     */
-    public static final int DOT_WEIGHT_GRADIENT_BELOW = 8;
-
-    /** Whether the weight gradient takes dot products: see {@link #DOT_WEIGHT_GRADIENT_BELOW}. */
+    /** Whether the weight gradient takes dot products: see {@link #DOT_WEIGHT_GRADIENT_MAX_FILTERS}. */
     public boolean dotWeightGradient() {
-        return filters < DOT_WEIGHT_GRADIENT_BELOW;
+        return filters <= DOT_WEIGHT_GRADIENT_MAX_FILTERS || patch() < DOT_WEIGHT_GRADIENT_PATCH_BELOW;
     }
 
     @Override

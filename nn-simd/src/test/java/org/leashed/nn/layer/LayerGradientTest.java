@@ -40,15 +40,15 @@ class LayerGradientTest {
                 Arguments.of(4, 4, 3, 3, 2, 0, 2, 4L),
                 Arguments.of(2, 3, 3, 7, 1, 0, 3, 5L),
                 Arguments.of(2, 5, 4, 3, 3, 2, 2, 6L),
-                // 8 and 9 filters: the weight gradient by gemm on dyᵀ (fewer take dot products, Conv2d.DOT_WEIGHT_GRADIENT_BELOW)
+                // 8 and 9 filters
                 Arguments.of(2, 5, 6, 9, 3, 1, 2, 11L),
                 Arguments.of(1, 7, 7, 8, 3, 0, 3, 12L),
                 // 32 x 32 outputs: 1,024 columns, whose col and rows matrices Conv2d lays out 1,040 floats apart
                 // (Conv2d.rowStride), with dot products and with gemm for the weight gradient
                 Arguments.of(1, 32, 32, 2, 3, 1, 2, 13L),
                 Arguments.of(2, 32, 32, 9, 3, 1, 1, 14L),
-                // 33 filters: above Conv2d.KEPT_DOT_WEIGHT_GRADIENT_MAX, the kept matrices' weight gradient per example
-                Arguments.of(2, 6, 5, 33, 3, 1, 3, 15L),
+                // 17 filters and a 72-float patch: the weight gradient per example by gemm (Conv2d.dotWeightGradient)
+                Arguments.of(8, 6, 5, 17, 3, 1, 3, 15L),
                 // 8 examples of 121 positions (128-float blocks): kept matrices 1,024 columns wide, rows 1,040 apart
                 Arguments.of(1, 13, 13, 3, 3, 0, 8, 16L));
     }
@@ -128,10 +128,10 @@ class LayerGradientTest {
                 g.fill((byte) 0x7f); // garbage: backward must overwrite
                 dx.fill((byte) 0x7f);
                 conv.backward(kernels, p, 0, g, x, y, dy, dx, batch, scratch);
-                // a scratch without room for the batch's column matrices: backward rebuilds them and works per example:
-                // y and dx have the same bits, the weight gradient sums each weight's terms in another order
+                // a scratch with room for one example fewer than the batch: backward rebuilds the column matrices in
+                // chunks; y and dx have the same bits, the weight gradient sums each weight's terms in another order
                 assertTrue(conv.keepsColumns(batch), "small shapes keep their column matrices");
-                MemorySegment rebuilt = arena.allocate(conv.scratchByteSize(batch, false));
+                MemorySegment rebuilt = arena.allocate(conv.scratchByteSizeKeeping(Math.max(1, batch - 1)));
                 rebuilt.fill((byte) 0xff);
                 MemorySegment y2 = arena.allocate(out * 4);
                 MemorySegment g2 = arena.allocate(d * 4);

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * runs feature-major, {@code Yᵀ = Wᵀ·Xᵀ} ({@code fwd:10xBx128}: A is W as stored, B the transposed
  * activations; the two transposes around it are in {@code TransposeBenchmark}); the thesis CNN's convolution GEMMs per example ({@code convFwd}: W·col,
  * {@code convDW}: col·dyᵀ accumulating, {@code convDX}: Wᵀ·dy, A transposed; the first conv has 4 filters,
- * under {@code Conv2d.DOT_WEIGHT_GRADIENT_BELOW}, so its dW is {@code convDWnt}: {@link Kernels#gemmNT} of col
+ * so its dW was {@code convDWnt}: {@link Kernels#gemmNT} of col
  * (9 x 676, rows padded to 688 floats as Conv2d pads them: 64-byte lines) and dy (4 x 676, unpadded, as the
  * layer's output is), accumulating into dWᵀ with rows padded to 16 floats). Every conv shape is the call
  * {@code Conv2d} makes, strides included: its forward runs over the padded width (688 and 128 columns, not
@@ -49,7 +49,10 @@ import java.util.concurrent.TimeUnit;
  * sizes (conv 6x5x5 on 28x28 "same", conv 16x5x5 "valid", dense 400-120-84-10) and of the CIFAR CNN at batch 16
  * (NOTES 20.5). A conv shape may end in {@code /LD}: the row stride of the layer's col and rows matrices where
  * {@code Conv2d.rowStride} makes it wider than N (1,040 for the CIFAR CNN's 1,024 pixels): B's and C's rows for
- * {@code convFwd} and {@code convDX}, A's rows for {@code convDW}.
+ * {@code convFwd} and {@code convDX}, A's rows for {@code convDW}. Since NOTES 25 Conv2d's backward works on chunks of
+ * examples (one dot-product GEMM over the chunk's pixels for the weight gradient up to 32 filters, one GEMM over the
+ * chunk for dcol): the per-example {@code convDW}, {@code convDWnt} and {@code convDX} shapes here are the calls it made
+ * before, kept as the baseline of that change.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
