@@ -290,4 +290,53 @@ class ThesisNetworkTest {
             }
         }
     }
+
+    @Test
+    @Tag("allocation")
+    void shouldAllocateNothingWhenConvBackwardRebuildsColumnsInChunks() {
+        // The networks above fit one chunk (their columns are kept from forward); here each scratch holds 2 examples'
+        // column matrices at batches of 5 and 3, so backward rebuilds them in chunks, once with dot products for the
+        // weight gradient (5 filters) and once per example by gemm (17 filters on a 72-float patch). Same JVM and
+        // warm-up rule as the test above.
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(Kernels.get().description().startsWith("vector"), "allocation test must run the vector kernels, got "
+                + Kernels.get().description());
+        Kernels kernels = Kernels.get();
+        Object[][] cases = {{new Conv2d(new Shape(2, 7, 6), 5, 3, 1, true), 5}, {new Conv2d(new Shape(8, 5, 5), 17, 3, 1, false), 3}};
+        for (Object[] c : cases) {
+            Conv2d conv = (Conv2d) c[0];
+            int batch = (Integer) c[1];
+            SplittableRandom r = new SplittableRandom(batch);
+            long in = conv.inputShape().size() * (long) batch;
+            long out = conv.outputShape().size() * (long) batch;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment p = arena.allocate(conv.parameterCount() * 4);
+                MemorySegment g = arena.allocate(conv.parameterCount() * 4);
+                MemorySegment x = arena.allocate(in * 4);
+                MemorySegment dx = arena.allocate(in * 4);
+                MemorySegment y = arena.allocate(out * 4);
+                MemorySegment dy = arena.allocate(out * 4);
+                MemorySegment scratch = arena.allocate(conv.scratchByteSizeKeeping(2));
+                for (long i = 0; i < conv.parameterCount(); i++) {
+                    p.setAtIndex(F, i, (float) r.nextGaussian() * 0.1f);
+                }
+                for (long i = 0; i < in; i++) {
+                    x.setAtIndex(F, i, (float) r.nextGaussian());
+                }
+                long allocated = Long.MAX_VALUE;
+                final long warmUpEnd = System.nanoTime() + 30_000_000_000L;
+                for (int round = 0; (round < 500 || System.nanoTime() < warmUpEnd) && allocated > 0; round++) {
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 100; i++) {
+                        conv.forward(kernels, p, 0, x, y, batch, scratch);
+                        MemorySegment.copy(y, 0, dy, 0, out * 4);
+                        conv.backward(kernels, p, 0, g, x, y, dy, dx, batch, scratch);
+                    }
+                    allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                }
+                assertEquals(0, allocated, conv.describe() + " at batch " + batch + " in chunks of 2"
+                        + ": bytes allocated by 100 calls after 500 rounds and 30 s of warm-up");
+            }
+        }
+    }
 }
