@@ -152,7 +152,7 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
      * backward: the batch's when they fit, kept from forward (no second im2col: 7.5 % of the thesis CNN's gradient at
      * batch 16), else chunks of as many examples as fit, rebuilt. About an L2's worth: kept at 8 MiB, CIFAR's first and
      * third convs (3.9 and 5.8 MB at batch 16) made its gradient 1-4 % slower than rebuilding them (NOTES 25). The
-     * CNN keeps up to 58 and 93 examples per layer, LeNet 21 and 27.
+     * CNN keeps up to 58 and 93 examples per layer, LeNet 21 and 28.
      */
     public static final long KEEP_COLUMNS_MAX_BYTES = 2L << 20;
 
