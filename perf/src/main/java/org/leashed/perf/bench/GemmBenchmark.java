@@ -52,7 +52,9 @@ import java.util.concurrent.TimeUnit;
  * {@code convFwd} and {@code convDX}, A's rows for {@code convDW}. Since NOTES 25 Conv2d's backward works on chunks of
  * examples (one dot-product GEMM over the chunk's pixels for the weight gradient up to 32 filters, one GEMM over the
  * chunk for dcol): the per-example {@code convDW}, {@code convDWnt} and {@code convDX} shapes here are the calls it made
- * before, kept as the baseline of that change.
+ * before, kept as the baseline of that change (CIFAR's 32- and 64-filter convs on 288- and 576-float patches still make
+ * the {@code convDW} calls), and the list ends with the chunk calls: {@code convDWc} (gemmNT overwriting dWᵀ, A and B
+ * rows LD apart) and {@code convDX} with a chunk's width.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -103,7 +105,15 @@ public class GemmBenchmark {
                 "convFwd:32x1024x27/1040", "convFwd:32x1024x288/1040", "convFwd:64x256x288", "convFwd:64x256x576",
                 "convDW:27x32x1024/1040", "convDW:288x32x1024/1040", "convDW:288x64x256", "convDW:576x64x256",
                 "convDX:288x1024x32/1040", "convDX:288x256x64", "convDX:576x256x64",
-                "fwd:16x256x4096", "fwd:10x16x256", "dW:4096x256x16", "dW:10x256x16", "dX:16x4096x256", "dX:16x256x10"})
+                "fwd:16x256x4096", "fwd:10x16x256", "dW:4096x256x16", "dW:10x256x16", "dX:16x4096x256", "dX:16x256x10",
+                // Conv2d's backward on chunks of examples (NOTES 25): the weight gradient as dot products over a chunk's
+                // pixels (convDWc) and dcol over a chunk (convDX with the chunk's width). Batch 16, one chunk: the CNN,
+                // LeNet, CIFAR's first conv (chunks of 8) and third and fourth (dcol, chunks of 5 and 3); batch 512: the
+                // CNN's chunks of 58 and 93 examples, LeNet's of 21 and 28
+                "convDWc:9x4x11008", "convDWc:36x8x2048/2064", "convDX:36x2048x8/2064", "convDWc:25x6x12544", "convDWc:150x16x1792",
+                "convDX:150x1792x16", "convDWc:27x32x8320", "convDX:288x1280x64", "convDX:576x768x64",
+                "convDWc:9x4x39904", "convDWc:36x8x11904", "convDX:36x11904x8", "convDWc:25x6x16464", "convDWc:150x16x3136",
+                "convDX:150x3136x16"})
         String shape;
 
         int m;
@@ -111,7 +121,7 @@ public class GemmBenchmark {
         int k;
         boolean transposedA;
         boolean accumulate;
-        /** {@code convDWnt}: {@link Kernels#gemmNT}, B read as (n, k). */
+        /** {@code convDWnt} and {@code convDWc}: {@link Kernels#gemmNT}, B read as (n, k). */
         boolean dot;
         int aRowStride;
         int aColStride;
@@ -139,27 +149,29 @@ public class GemmBenchmark {
             String kind = kindAndSize[0];
             final int ld = sizeAndStride.length > 1 ? Integer.parseInt(sizeAndStride[1]) : -1;
             transposedA = kind.equals("dW") || kind.equals("convDX");
-            dot = kind.equals("convDWnt");
-            accumulate = kind.equals("convDW") || dot;
-            if (!kind.matches("fwd|dW|dX|convFwd|convDW|convDWnt|convDX")) {
+            final boolean chunk = kind.equals("convDWc");
+            dot = kind.equals("convDWnt") || chunk;
+            accumulate = kind.equals("convDW") || kind.equals("convDWnt"); // a chunk's (or a batch's only chunk's) dWᵀ overwrites
+            if (!kind.matches("fwd|dW|dX|convFwd|convDW|convDWnt|convDWc|convDX")) {
                 throw new IllegalArgumentException("unknown GEMM kind " + kind + " in shape " + shape);
             }
-            if (ld >= 0 && !kind.matches("convFwd|convDW|convDX")) {
-                throw new IllegalArgumentException("a row stride (/LD) is for convFwd, convDW and convDX, got " + shape);
+            if (ld >= 0 && !kind.matches("convFwd|convDW|convDWc|convDX")) {
+                throw new IllegalArgumentException("a row stride (/LD) is for convFwd, convDW, convDWc and convDX, got " + shape);
             }
-            final boolean ldOnA = ld >= 0 && kind.equals("convDW"), ldOnBc = ld >= 0 && !ldOnA;
+            final boolean ldOnA = ld >= 0 && kind.matches("convDW|convDWc"), ldOnBc = ld >= 0 && !ldOnA;
             if (ld >= 0 && ld < (ldOnA ? k : n)) {
                 throw new IllegalArgumentException("row stride " + ld + " is below the row's " + (ldOnA ? k : n) + " floats in " + shape);
             }
-            // convDWnt's A is Conv2d's col matrix, whose rows are padded to whole 64-byte lines (16 floats)
-            aRowStride = transposedA ? 1 : dot ? (k + 15) / 16 * 16 : ldOnA ? ld : k;
+            // convDWnt's A is Conv2d's col matrix, whose rows are padded to whole 64-byte lines (16 floats); convDWc's A
+            // and B are a chunk's column matrices and dy rows, rows LD (or k) apart
+            aRowStride = transposedA ? 1 : chunk ? (ld >= 0 ? ld : k) : dot ? (k + 15) / 16 * 16 : ldOnA ? ld : k;
             aColStride = transposedA ? m : 1;
-            ldb = dot ? k : ldOnBc ? ld : n;
+            ldb = chunk ? aRowStride : dot ? k : ldOnBc ? ld : n;
             ldc = dot ? (n + 15) / 16 * 16 : ldOnBc ? ld : n;
             vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
             a = random(arena, transposedA ? (long) m * k : (long) m * aRowStride, 1);
-            b = random(arena, dot ? (long) n * k : (long) k * ldb, 2);
+            b = random(arena, dot ? (long) n * ldb : (long) k * ldb, 2);
             c = random(arena, (long) m * ldc, 3);
         }
 
@@ -175,7 +187,7 @@ public class GemmBenchmark {
         /** One GEMM of this shape with {@code kernels} (the vector or the scalar implementation). */
         void run(Kernels kernels) {
             if (dot) {
-                kernels.gemmNT(m, n, k, a, 0, aRowStride, b, 0, ldb, c, 0, ldc, true);
+                kernels.gemmNT(m, n, k, a, 0, aRowStride, b, 0, ldb, c, 0, ldc, accumulate);
             } else {
                 kernels.gemm(m, n, k, a, 0, aRowStride, aColStride, b, 0, ldb, c, 0, ldc, accumulate);
             }
@@ -184,7 +196,7 @@ public class GemmBenchmark {
         /** The same GEMM by OpenBLAS. */
         void run(OpenBlas blas) {
             if (dot) {
-                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, aRowStride, b, ldb, 1f, c, ldc);
+                blas.sgemm(OpenBlas.NO_TRANS, OpenBlas.TRANS, m, n, k, a, aRowStride, b, ldb, accumulate ? 1f : 0f, c, ldc);
             } else {
                 blas.sgemm(transposedA ? OpenBlas.TRANS : OpenBlas.NO_TRANS, m, n, k, a, transposedA ? m : aRowStride, b, ldb,
                         accumulate ? 1f : 0f, c, ldc);
