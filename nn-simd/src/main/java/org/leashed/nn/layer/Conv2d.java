@@ -127,7 +127,7 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         return Im2col.outputSide(input.height(), kernel, padding) * Im2col.outputSide(input.width(), kernel, padding);
     }
 
-    /** After dWT: the forward's column matrices, one {@code (K, ld)} block per example, when they are kept. */
+    /** After dWT: cols, then dys (see the layout above). */
     private long keptIndex() {
         return dWTIndex() + (long) patch() * padded(filters);
     }
@@ -163,8 +163,13 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
 
     /** The most examples, at least 1, whose column matrices and dy rows fit {@link #KEEP_COLUMNS_MAX_BYTES}. */
     public int chunkExamples() {
-        int c = (int) Math.max(1, Math.min(1 << 20, KEEP_COLUMNS_MAX_BYTES / Float.BYTES / keptFloatsPerExample()));
-        while (c > 1 && keptFloats(c) * Float.BYTES > KEEP_COLUMNS_MAX_BYTES) {
+        return Math.max(1, examplesFitting(KEEP_COLUMNS_MAX_BYTES / Float.BYTES));
+    }
+
+    /** The most examples (0 if none) whose kept matrices fit {@code floats}: {@code keptFloats(c) <= floats}. */
+    private int examplesFitting(long floats) {
+        int c = (int) Math.max(0, Math.min(1 << 20, floats / keptFloatsPerExample()));
+        while (c > 0 && keptFloats(c) > floats) { // keptStride's extra line
             c--;
         }
         return c;
@@ -198,11 +203,7 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
 
     /** The examples whose matrices this scratch holds: the largest c with scratchByteSizeKeeping(c) <= its size. */
     private int capacity(MemorySegment scratch) {
-        final long room = scratch.byteSize() / Float.BYTES - keptIndex();
-        int c = (int) Math.max(0, Math.min(1 << 20, room / keptFloatsPerExample()));
-        while (c > 0 && keptFloats(c) > room) {
-            c--;
-        }
+        final int c = examplesFitting(scratch.byteSize() / Float.BYTES - keptIndex());
         if (c < 1) {
             throw new IllegalArgumentException("conv scratch of " + scratch.byteSize() + " bytes holds no example's column matrix; "
                     + describe() + " needs " + scratchByteSizeKeeping(1));
@@ -251,6 +252,11 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final int chunk = capacity(scratch);
         if (relu) {
             kernels.reluBackward(dy, 0, y, 0, batch * outSize);
+        }
+        if (!dotWeightGradient()) {
+            // dyT's rows P..Pp stay zero: transposePadded writes only its first P rows
+            final long dyT = dyTIndex();
+            kernels.zero(scratch, dyT, dWT - dyT);
         }
         // the batch's matrices, kept by forward when it fits one chunk; else rebuilt chunk by chunk
         for (int n0 = 0; n0 < batch; n0 += chunk) {
@@ -316,9 +322,9 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
             // dWᵀ (K, outC) (+)= cols (K, wide) . dysᵀ (wide, outC); the first chunk overwrites
             kernels.gemmNT(kk, outC, wide, scratch, cols, stride, scratch, dys, stride, scratch, dWT, cp, n0 > 0);
         } else {
-            // per example: dyT (Pp, Cp) = dy_nᵀ (rows P..Pp zero), dWᵀ (+)= col_n . dyT; the first example overwrites
+            // per example: dyT (Pp, Cp) = dy_nᵀ (rows P..Pp zeroed in backward), dWᵀ (+)= col_n . dyT; the first example
+            // overwrites
             final long dyT = dyTIndex();
-            kernels.zero(scratch, dyT, dWT - dyT);
             for (int e = 0; e < count; e++) {
                 kernels.transposePadded(scratch, dyT, cp, dy, (n0 + e) * outSize, outC, p);
                 kernels.gemm(kk, cp, padded(p), scratch, cols + (long) e * ld, stride, 1, scratch, dyT, cp, scratch, dWT, cp, n0 + e > 0);

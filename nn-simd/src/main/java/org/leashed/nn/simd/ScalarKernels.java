@@ -152,9 +152,9 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void im2col(MemorySegment col, long colOff, int ld, int width, MemorySegment x, long xOff, int c, int h, int w, int k, int pad) {
-        checkIm2colWidth(ld, width, h + 2 * pad - k + 1, w + 2 * pad - k + 1);
         final int oh = h + 2 * pad - k + 1;
         final int ow = w + 2 * pad - k + 1;
+        checkIm2colWidth(ld, width, oh, ow);
         for (int ci = 0; ci < c; ci++) {
             for (int kh = 0; kh < k; kh++) {
                 for (int kw = 0; kw < k; kw++) {

@@ -40,7 +40,7 @@ class LayerGradientTest {
                 Arguments.of(4, 4, 3, 3, 2, 0, 2, 4L),
                 Arguments.of(2, 3, 3, 7, 1, 0, 3, 5L),
                 Arguments.of(2, 5, 4, 3, 3, 2, 2, 6L),
-                // 8 and 9 filters
+                // 8 and 9 filters (the thesis CNN's second conv has 8): a weight gradient on one padded vector's width
                 Arguments.of(2, 5, 6, 9, 3, 1, 2, 11L),
                 Arguments.of(1, 7, 7, 8, 3, 0, 3, 12L),
                 // 32 x 32 outputs: 1,024 columns, whose col and rows matrices Conv2d lays out 1,040 floats apart
