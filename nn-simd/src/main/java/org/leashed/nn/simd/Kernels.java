@@ -35,6 +35,43 @@ public interface Kernels {
     void gemmNT(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                 MemorySegment c, long cOff, int ldc, boolean accumulate);
 
+    /**
+     * Lists the nonzero elements of A (rows, cols), row-major with rows {@code lda} floats apart, row by row: writes
+     * {@code rows + 1} row starts at {@code idx[idxOff ..]} (int elements; {@code start[r]} counts the nonzeros of the
+     * rows before r, {@code start[rows]} all of them), then each row's column indices in increasing order from
+     * {@code idx[idxOff + rows + 1 + start[r]]}. An element is nonzero when {@code a != 0} (so NaN is, and -0.0 is not).
+     * Stops and returns -1, with the index unusable, as soon as a row ends with more than {@code maxNonzeros} listed;
+     * otherwise returns their count. {@code idx} holds at least {@link #nonzeroIndexInts} ints from {@code idxOff}.
+     * The index drives {@link #gemmSparse} and {@link #gemmSparseTransposed}: the MNIST pixels of the MLP's first layer
+     * are about 81 % zeros.
+     */
+    int nonzeroIndex(MemorySegment idx, long idxOff, MemorySegment a, long aOff, int lda, int rows, int cols, long maxNonzeros);
+
+    /** Ints of {@link #nonzeroIndex}'s index for A (rows, cols): the row starts, every column, and 16 of slack. */
+    static long nonzeroIndexInts(int rows, int cols) {
+        return rows + 1L + (long) rows * cols + 16;
+    }
+
+    /**
+     * {@code C (m, n) = A·B} (overwrite) for A (m, k) row-major with rows {@code lda} floats apart, over only the
+     * nonzeros that {@code idx} lists for it ({@link #nonzeroIndex} of A's m rows), B (k, n) and C as in
+     * {@link #gemm}. Each {@code C(i,j)} is the FMA chain from +0 over row i's listed p in increasing order: the
+     * same bits as {@code gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, false)} wherever B is finite
+     * (a skipped step is {@code fma(±0, b, s)}, which is s, and the chain never holds -0).
+     */
+    void gemmSparse(int m, int n, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff, MemorySegment b, long bOff,
+                    int ldb, MemorySegment c, long cOff, int ldc);
+
+    /**
+     * {@code C (k, n) = Aᵀ·B} (overwrite) for A (m, k) row-major with rows {@code lda} floats apart and indexed by
+     * {@code idx} as for {@link #gemmSparse}, B (m, n) with leading dimension {@code ldb}, C (k, n) with {@code ldc}:
+     * each {@code C(p,j)} is the FMA chain from +0 over the rows i that list p, in increasing order (+0 when none
+     * does). The same bits as {@code gemm(k, n, m, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, false)} wherever
+     * B is finite. A layer's weight gradient {@code dW = xᵀ·dy} for a sparse input x.
+     */
+    void gemmSparseTransposed(int k, int n, int m, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff,
+                              MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc);
+
     /** {@code dst (cols, rows) = srcᵀ} for src (rows, cols), both dense row-major. */
     void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols);
 

@@ -39,6 +39,65 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int nonzeroIndex(MemorySegment idx, long idxOff, MemorySegment a, long aOff, int lda, int rows, int cols, long maxNonzeros) {
+        final long list = idxOff + rows + 1;
+        int count = 0;
+        for (int r = 0; r < rows; r++) {
+            idx.setAtIndex(I, idxOff + r, count);
+            final long row = aOff + (long) r * lda;
+            for (int p = 0; p < cols; p++) {
+                if (get(a, row + p) != 0f) {
+                    idx.setAtIndex(I, list + count++, p);
+                }
+            }
+            if (count > maxNonzeros) {
+                return -1;
+            }
+        }
+        idx.setAtIndex(I, idxOff + rows, count);
+        return count;
+    }
+
+    @Override
+    public void gemmSparse(int m, int n, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff, MemorySegment b, long bOff,
+                           int ldb, MemorySegment c, long cOff, int ldc) {
+        final long list = idxOff + m + 1;
+        for (int i = 0; i < m; i++) {
+            final int from = idx.getAtIndex(I, idxOff + i), to = idx.getAtIndex(I, idxOff + i + 1);
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int e = from; e < to; e++) {
+                    final int p = idx.getAtIndex(I, list + e);
+                    sum = Math.fma(get(a, aOff + (long) i * lda + p), get(b, bOff + (long) p * ldb + j), sum);
+                }
+                set(c, cOff + (long) i * ldc + j, sum);
+            }
+        }
+    }
+
+    @Override
+    public void gemmSparseTransposed(int k, int n, int m, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff,
+                                     MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc) {
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                set(c, cOff + (long) p * ldc + j, 0f);
+            }
+        }
+        final long list = idxOff + m + 1;
+        for (int i = 0; i < m; i++) {
+            final int from = idx.getAtIndex(I, idxOff + i), to = idx.getAtIndex(I, idxOff + i + 1);
+            for (int e = from; e < to; e++) {
+                final int p = idx.getAtIndex(I, list + e);
+                final float x = get(a, aOff + (long) i * lda + p);
+                for (int j = 0; j < n; j++) {
+                    final long ci = cOff + (long) p * ldc + j;
+                    set(c, ci, Math.fma(x, get(b, bOff + (long) i * ldb + j), get(c, ci)));
+                }
+            }
+        }
+    }
+
+    @Override
     public void gemmNT(int m, int n, int k, MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
                        MemorySegment c, long cOff, int ldc, boolean accumulate) {
         for (int i = 0; i < m; i++) {

@@ -27,6 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public abstract sealed class VectorKernels implements Kernels permits VectorKernels.S64, VectorKernels.S128, VectorKernels.S256, VectorKernels.S512 {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Rows of the per-thread staging area (each {@code 4*lanes} floats): the tallest block, 11x1. */
     private static final long STAGE_ROWS = 11;
@@ -2602,6 +2603,198 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * gradient, 16,384 floats for the MLP's 128x128 layers: one by one that was ~17 us of the MLP's ~90 us
      * T_c at batch 16.
      */
+    /*
+     * Sparse A. The MLP's first layer multiplies MNIST pixels, about 81 % of them zero, so its forward GEMM and its
+     * weight gradient spend four fifths of their FMAs adding fma(0, w, s) = s. nonzeroIndex lists each row's nonzero
+     * columns; gemmSparse then runs each output's FMA chain over those columns only, and gemmSparseTransposed adds
+     * each listed x(i,p) times dy's row i into dW's row p. Per output the chain is the dense gemm's with the zero
+     * steps left out, so the bits are gemm's wherever B is finite. A step costs a B row load per FMA (B does not fit
+     * the L1: W is 784 x 128 floats), where the dense kernel reuses each load four times: that is why density decides
+     * (Dense.SPARSE_MAX_DENSITY).
+     */
+    @Override
+    public int nonzeroIndex(MemorySegment idx, long idxOff, MemorySegment a, long aOff, int lda, int rows, int cols, long maxNonzeros) {
+        final VectorSpecies<Float> sp = species();
+        final int lanes = sp.length();
+        final int bound = sp.loopBound(cols);
+        final VectorSpecies<Integer> is = intSpecies();
+        final IntVector iota = IntVector.zero(is).addIndex(1);
+        final long list = idxOff + rows + 1;
+        int count = 0;
+        for (int r = 0; r < rows; r++) {
+            idx.setAtIndex(I, idxOff + r, count);
+            final long row = aOff + (long) r * lda;
+            int p = 0;
+            for (; p < bound; p += lanes) {
+                final VectorMask<Integer> nz = FloatVector.fromMemorySegment(sp, a, (row + p) * Float.BYTES, NATIVE)
+                        .compare(VectorOperators.NE, 0f).cast(is);
+                iota.add(p).compress(nz).intoMemorySegment(idx, (list + count) * Integer.BYTES, NATIVE);
+                count += nz.trueCount();
+            }
+            for (; p < cols; p++) { // scalar tail
+                if (a.getAtIndex(F, row + p) != 0f) {
+                    idx.setAtIndex(I, list + count++, p);
+                }
+            }
+            if (count > maxNonzeros) {
+                return -1;
+            }
+        }
+        idx.setAtIndex(I, idxOff + rows, count);
+        return count;
+    }
+
+    @Override
+    public void gemmSparse(int m, int n, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff, MemorySegment b, long bOff,
+                           int ldb, MemorySegment c, long cOff, int ldc) {
+        final int lanes = species().length();
+        final long list = idxOff + m + 1;
+        for (int i = 0; i < m; i++) {
+            final int from = idx.getAtIndex(I, idxOff + i), to = idx.getAtIndex(I, idxOff + i + 1);
+            final long aRow = aOff + (long) i * lda;
+            final long cRow = cOff + (long) i * ldc;
+            int j = 0;
+            for (; j + 8 * lanes <= n; j += 8 * lanes) {
+                sparseRow8(from, to, a, aRow, idx, list, b, bOff + j, ldb, c, cRow + j);
+            }
+            for (; j + lanes <= n; j += lanes) {
+                sparseRow1(from, to, a, aRow, idx, list, b, bOff + j, ldb, c, cRow + j);
+            }
+            for (; j < n; j++) { // scalar tail: the same chain
+                float sum = 0f;
+                for (int e = from; e < to; e++) {
+                    final int p = idx.getAtIndex(I, list + e);
+                    sum = Math.fma(a.getAtIndex(F, aRow + p), b.getAtIndex(F, bOff + (long) p * ldb + j), sum);
+                }
+                c.setAtIndex(F, cRow + j, sum);
+            }
+        }
+    }
+
+    /** Eight vectors of one output row over row {@code aRow}'s listed columns {@code [from, to)}. */
+    private void sparseRow8(int from, int to, MemorySegment a, long aRow, MemorySegment idx, long list, MemorySegment b, long b0,
+                            int ldb, MemorySegment c, long c0) {
+        final VectorSpecies<Float> sp = species();
+        final long vb = sp.vectorByteSize();
+        FloatVector s0 = FloatVector.zero(sp), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        for (int e = from; e < to; e++) {
+            final int p = idx.getAtIndex(I, list + e);
+            final FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, aRow + p));
+            final long q = (b0 + (long) p * ldb) * Float.BYTES;
+            s0 = x.fma(FloatVector.fromMemorySegment(sp, b, q, NATIVE), s0);
+            s1 = x.fma(FloatVector.fromMemorySegment(sp, b, q + vb, NATIVE), s1);
+            s2 = x.fma(FloatVector.fromMemorySegment(sp, b, q + 2 * vb, NATIVE), s2);
+            s3 = x.fma(FloatVector.fromMemorySegment(sp, b, q + 3 * vb, NATIVE), s3);
+            s4 = x.fma(FloatVector.fromMemorySegment(sp, b, q + 4 * vb, NATIVE), s4);
+            s5 = x.fma(FloatVector.fromMemorySegment(sp, b, q + 5 * vb, NATIVE), s5);
+            s6 = x.fma(FloatVector.fromMemorySegment(sp, b, q + 6 * vb, NATIVE), s6);
+            s7 = x.fma(FloatVector.fromMemorySegment(sp, b, q + 7 * vb, NATIVE), s7);
+        }
+        final long o = c0 * Float.BYTES;
+        s0.intoMemorySegment(c, o, NATIVE);
+        s1.intoMemorySegment(c, o + vb, NATIVE);
+        s2.intoMemorySegment(c, o + 2 * vb, NATIVE);
+        s3.intoMemorySegment(c, o + 3 * vb, NATIVE);
+        s4.intoMemorySegment(c, o + 4 * vb, NATIVE);
+        s5.intoMemorySegment(c, o + 5 * vb, NATIVE);
+        s6.intoMemorySegment(c, o + 6 * vb, NATIVE);
+        s7.intoMemorySegment(c, o + 7 * vb, NATIVE);
+    }
+
+    /** One vector of one output row, as {@link #sparseRow8}. */
+    private void sparseRow1(int from, int to, MemorySegment a, long aRow, MemorySegment idx, long list, MemorySegment b, long b0,
+                            int ldb, MemorySegment c, long c0) {
+        final VectorSpecies<Float> sp = species();
+        FloatVector s0 = FloatVector.zero(sp);
+        for (int e = from; e < to; e++) {
+            final int p = idx.getAtIndex(I, list + e);
+            s0 = FloatVector.broadcast(sp, a.getAtIndex(F, aRow + p))
+                    .fma(FloatVector.fromMemorySegment(sp, b, (b0 + (long) p * ldb) * Float.BYTES, NATIVE), s0);
+        }
+        s0.intoMemorySegment(c, c0 * Float.BYTES, NATIVE);
+    }
+
+    @Override
+    public void gemmSparseTransposed(int k, int n, int m, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff,
+                                     MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc) {
+        final int lanes = species().length();
+        if (ldc == n) {
+            zero(c, cOff, (long) k * n);
+        } else {
+            for (int p = 0; p < k; p++) {
+                zero(c, cOff + (long) p * ldc, n);
+            }
+        }
+        final long list = idxOff + m + 1;
+        int j = 0;
+        // column blocks outside, rows inside: each C(p,j) still gets its rows in increasing order
+        for (; j + 8 * lanes <= n; j += 8 * lanes) {
+            for (int i = 0; i < m; i++) {
+                scatterRow8(idx.getAtIndex(I, idxOff + i), idx.getAtIndex(I, idxOff + i + 1), a, aOff + (long) i * lda, idx, list,
+                        b, bOff + (long) i * ldb + j, c, cOff + j, ldc);
+            }
+        }
+        for (; j + lanes <= n; j += lanes) {
+            for (int i = 0; i < m; i++) {
+                scatterRow1(idx.getAtIndex(I, idxOff + i), idx.getAtIndex(I, idxOff + i + 1), a, aOff + (long) i * lda, idx, list,
+                        b, bOff + (long) i * ldb + j, c, cOff + j, ldc);
+            }
+        }
+        for (; j < n; j++) { // scalar tail
+            for (int i = 0; i < m; i++) {
+                final int to = idx.getAtIndex(I, idxOff + i + 1);
+                for (int e = idx.getAtIndex(I, idxOff + i); e < to; e++) {
+                    final int p = idx.getAtIndex(I, list + e);
+                    final long ci = cOff + (long) p * ldc + j;
+                    c.setAtIndex(F, ci, Math.fma(a.getAtIndex(F, aOff + (long) i * lda + p), b.getAtIndex(F, bOff + (long) i * ldb + j),
+                            c.getAtIndex(F, ci)));
+                }
+            }
+        }
+    }
+
+    /** {@code C(p, 8 vectors from c0) += a(aRow + p) * B's row at b0} for row {@code aRow}'s listed p. */
+    private void scatterRow8(int from, int to, MemorySegment a, long aRow, MemorySegment idx, long list, MemorySegment b, long b0,
+                             MemorySegment c, long c0, int ldc) {
+        final VectorSpecies<Float> sp = species();
+        final long vb = sp.vectorByteSize();
+        final long q = b0 * Float.BYTES;
+        final FloatVector y0 = FloatVector.fromMemorySegment(sp, b, q, NATIVE);
+        final FloatVector y1 = FloatVector.fromMemorySegment(sp, b, q + vb, NATIVE);
+        final FloatVector y2 = FloatVector.fromMemorySegment(sp, b, q + 2 * vb, NATIVE);
+        final FloatVector y3 = FloatVector.fromMemorySegment(sp, b, q + 3 * vb, NATIVE);
+        final FloatVector y4 = FloatVector.fromMemorySegment(sp, b, q + 4 * vb, NATIVE);
+        final FloatVector y5 = FloatVector.fromMemorySegment(sp, b, q + 5 * vb, NATIVE);
+        final FloatVector y6 = FloatVector.fromMemorySegment(sp, b, q + 6 * vb, NATIVE);
+        final FloatVector y7 = FloatVector.fromMemorySegment(sp, b, q + 7 * vb, NATIVE);
+        for (int e = from; e < to; e++) {
+            final int p = idx.getAtIndex(I, list + e);
+            final FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, aRow + p));
+            final long o = (c0 + (long) p * ldc) * Float.BYTES;
+            x.fma(y0, FloatVector.fromMemorySegment(sp, c, o, NATIVE)).intoMemorySegment(c, o, NATIVE);
+            x.fma(y1, FloatVector.fromMemorySegment(sp, c, o + vb, NATIVE)).intoMemorySegment(c, o + vb, NATIVE);
+            x.fma(y2, FloatVector.fromMemorySegment(sp, c, o + 2 * vb, NATIVE)).intoMemorySegment(c, o + 2 * vb, NATIVE);
+            x.fma(y3, FloatVector.fromMemorySegment(sp, c, o + 3 * vb, NATIVE)).intoMemorySegment(c, o + 3 * vb, NATIVE);
+            x.fma(y4, FloatVector.fromMemorySegment(sp, c, o + 4 * vb, NATIVE)).intoMemorySegment(c, o + 4 * vb, NATIVE);
+            x.fma(y5, FloatVector.fromMemorySegment(sp, c, o + 5 * vb, NATIVE)).intoMemorySegment(c, o + 5 * vb, NATIVE);
+            x.fma(y6, FloatVector.fromMemorySegment(sp, c, o + 6 * vb, NATIVE)).intoMemorySegment(c, o + 6 * vb, NATIVE);
+            x.fma(y7, FloatVector.fromMemorySegment(sp, c, o + 7 * vb, NATIVE)).intoMemorySegment(c, o + 7 * vb, NATIVE);
+        }
+    }
+
+    /** One vector of {@link #scatterRow8}. */
+    private void scatterRow1(int from, int to, MemorySegment a, long aRow, MemorySegment idx, long list, MemorySegment b, long b0,
+                             MemorySegment c, long c0, int ldc) {
+        final VectorSpecies<Float> sp = species();
+        final FloatVector y0 = FloatVector.fromMemorySegment(sp, b, b0 * Float.BYTES, NATIVE);
+        for (int e = from; e < to; e++) {
+            final int p = idx.getAtIndex(I, list + e);
+            final long o = (c0 + (long) p * ldc) * Float.BYTES;
+            FloatVector.broadcast(sp, a.getAtIndex(F, aRow + p)).fma(y0, FloatVector.fromMemorySegment(sp, c, o, NATIVE))
+                    .intoMemorySegment(c, o, NATIVE);
+        }
+    }
+
     @Override
     public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
         final int block = 16;

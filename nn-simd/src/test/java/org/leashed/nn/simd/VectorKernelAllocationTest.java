@@ -75,6 +75,12 @@ class VectorKernelAllocationTest {
                 cExact[s] = c.asSlice(0, (long) SHAPES[s][0] * SHAPES[s][1] * Float.BYTES);
                 pixelsExact[s] = pixels.asSlice(0, (long) SHAPES[s][0] * SHAPES[s][1] + 1);
             }
+            // A with four in five elements zero (the MNIST pixels' share), and its nonzero index, for the sparse GEMMs
+            MemorySegment sparse = arena.allocate(128 * 128 * Float.BYTES);
+            for (int i = 0; i < 128 * 128; i++) {
+                sparse.setAtIndex(ValueLayout.JAVA_FLOAT, i, r.nextInt(5) == 0 ? (float) r.nextGaussian() : 0f);
+            }
+            MemorySegment index = arena.allocate(Kernels.nonzeroIndexInts(128, 128) * Integer.BYTES);
             // panels of at most 8 k steps: the packed shapes split k into ranges that resume from C
             // (with 16-register blocks, leashed.gemm.registers=16 in the pom's second execution, n >= 2 vectors runs them instead)
             Kernels packing = VectorKernels.of(((VectorKernels) v).species(), true, 8);
@@ -98,6 +104,11 @@ class VectorKernelAllocationTest {
                         v.axpy((long) m * n, 0.25f, b, 2, cs, 0);
                         // byte segment as long as the converted range: the tail ends at its end
                         v.unsignedBytesToFloats(cs, 0, pixelsExact[s], 1, (long) m * n, 1f / 255f);
+                        if ((long) m * k <= 128 * 128) { // A (m, k) from the sparse block; B and C exact, as above
+                            v.nonzeroIndex(index, 0, sparse, 0, k, m, k, Long.MAX_VALUE);
+                            v.gemmSparse(m, n, sparse, 0, k, index, 0, bs, 0, n, cs, 0, n);
+                            v.gemmSparseTransposed(k, n, m, sparse, 0, k, index, 0, cs, 0, n, bs, 0, n); // (k, n) = (m, k)ᵀ (m, n)
+                        }
                     }
                 }
                 long allocated = threads.getCurrentThreadAllocatedBytes() - before;

@@ -127,6 +127,23 @@ public class PoolBenchmark {
         }
 
         @Override
+        public int nonzeroIndex(MemorySegment idx, long idxOff, MemorySegment a, long aOff, int lda, int rows, int cols, long maxNonzeros) {
+            return k.nonzeroIndex(idx, idxOff, a, aOff, lda, rows, cols, maxNonzeros);
+        }
+
+        @Override
+        public void gemmSparse(int m, int n, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff, MemorySegment b,
+                               long bOff, int ldb, MemorySegment c, long cOff, int ldc) {
+            k.gemmSparse(m, n, a, aOff, lda, idx, idxOff, b, bOff, ldb, c, cOff, ldc);
+        }
+
+        @Override
+        public void gemmSparseTransposed(int kk, int n, int m, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff,
+                                         MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc) {
+            k.gemmSparseTransposed(kk, n, m, a, aOff, lda, idx, idxOff, b, bOff, ldb, c, cOff, ldc);
+        }
+
+        @Override
         public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
             k.transpose(dst, dstOff, src, srcOff, rows, cols);
         }
