@@ -1,6 +1,7 @@
 package org.leashed.nn.layer;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 import org.leashed.nn.simd.Kernels;
@@ -16,8 +17,13 @@ import org.leashed.nn.simd.Kernels;
  * its GEMM is then {@code b} columns wide instead of {@code out} (10 of 16 lanes caps {@code x·W} below
  * 150 GFLOP/s on a 230 GFLOP/s core), and each output is the same FMA chain over the inputs as in
  * {@code x·W}, so the bits do not change (NOTES 16.15).
- * Scratch: {@code Wᵀ} for the input gradient of a wide layer; {@code xᵀ} and {@code yᵀ} for the forward
- * pass of a narrow one.
+ * A wide layer whose input batch is mostly zeros (MNIST's pixels: 19 % nonzero) multiplies only the nonzeros, in
+ * its forward GEMM and in its weight gradient, when at most {@link #SPARSE_MAX_DENSITY} of the batch's inputs are
+ * nonzero: the same bits as the dense GEMMs (the chains lose only steps that add {@code fma(0, w, s) = s}), so the
+ * choice changes the time and nothing else ({@link Kernels#gemmSparse}).
+ * Scratch: {@code Wᵀ} for the input gradient of a wide layer, then the forward's nonzero index of x (and a flag
+ * saying whether it was built for the batch that backward gets); {@code xᵀ} and {@code yᵀ} for the forward pass of a
+ * narrow one.
  *
  * @param input shape of one input example (flattened to {@code in = input.size()})
  * @param outputs units {@code out}
@@ -29,6 +35,43 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
      * the parameter layout, and with it every result, is the same on every machine.
      */
     public static final int OUT_MAJOR_BELOW = 16;
+
+    /**
+     * The largest fraction of nonzero inputs for which a wide layer takes the sparse GEMMs; 0 turns them off. Property
+     * {@code leashed.sparse.maxDensity}, default 0.3: on a Zen 4 at the MLP's first layer (batch 512, 784 x 128) the
+     * sparse forward and weight gradient together, index included, cost about 0.55 of the dense GEMMs at MNIST's
+     * density 0.19 (NOTES 26).
+     */
+    public static final double SPARSE_MAX_DENSITY = densityProperty(System.getProperty("leashed.sparse.maxDensity"), 0.3);
+
+    /**
+     * Rows of the batch whose density the forward counts, in a scalar loop, before it builds the index: only when
+     * they hold at most {@link #PROBE_SLACK} times {@link #SPARSE_MAX_DENSITY} nonzeros does it build one (and may
+     * still give up). The index scan that gives up costs 1-2 % of the MLP's gradient on dense inputs (its hidden
+     * layers' ReLU outputs are about half nonzero); and a vector kernel called only now and then stays in C1's code,
+     * which boxes its vectors (a per-worker countdown that looked every 64th call allocated 2 B per CNN gradient).
+     */
+    static final int PROBE_ROWS = 4;
+
+    /** MNIST's images hold 19 % nonzeros, some up to 35 %: 4 of them in one probe rarely pass 0.375. */
+    static final double PROBE_SLACK = 1.25;
+
+    /** {@code value} as a fraction in [0, 1], or {@code fallback} when unset. */
+    static double densityProperty(String value, double fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        final double d;
+        try {
+            d = Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("leashed.sparse.maxDensity: expected a fraction in [0, 1], got '" + value + "'", e);
+        }
+        if (!(d >= 0 && d <= 1)) {
+            throw new IllegalArgumentException("leashed.sparse.maxDensity: expected a fraction in [0, 1], got '" + value + "'");
+        }
+        return d;
+    }
 
     /**
      * @throws IllegalArgumentException if {@code outputs < 1}
@@ -60,7 +103,20 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
         if (outMajor()) {
             return (transposedOutputOffset(maxBatch) + (long) outputs * maxBatch) * Float.BYTES;
         }
-        return (long) input.size() * outputs * Float.BYTES;
+        return indexFlagByte() + 64 + Kernels.nonzeroIndexInts(maxBatch, input.size()) * Integer.BYTES;
+    }
+
+    /**
+     * Where a wide layer's scratch holds, after {@code Wᵀ} and 64-byte aligned, the batch size the nonzero index was
+     * built for by the last forward (0: that forward ran dense); the index itself starts 64 bytes further.
+     */
+    private long indexFlagByte() {
+        return ((long) input.size() * outputs * Float.BYTES + 63) / 64 * 64;
+    }
+
+    /** The index's first int in the scratch. */
+    private long indexOffset() {
+        return (indexFlagByte() + 64) / Integer.BYTES;
     }
 
     /** Where a narrow layer's forward keeps {@code yᵀ} in its scratch: after {@code xᵀ}, 64-byte aligned. */
@@ -90,7 +146,16 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
             kernels.rowBiasActivation(scratch, yt, scratch, yt, batch, params, paramIndex + (long) in * out, out, batch, relu);
             kernels.transpose(y, 0, scratch, yt, out, batch);
         } else {
-            kernels.gemm(batch, out, in, x, 0, in, 1, params, paramIndex, out, y, 0, out, false);
+            final int nonzeros = mayBeSparse(x, batch, in)
+                    ? kernels.nonzeroIndex(scratch, indexOffset(), x, 0, in, batch, in, (long) (SPARSE_MAX_DENSITY * batch * in))
+                    : -1;
+            // read by backward on the same batch, from this worker's own scratch: a plain access suffices
+            scratch.set(ValueLayout.JAVA_INT, indexFlagByte(), nonzeros >= 0 ? batch : 0);
+            if (nonzeros >= 0) {
+                kernels.gemmSparse(batch, out, x, 0, in, scratch, indexOffset(), params, paramIndex, out, y, 0, out);
+            } else {
+                kernels.gemm(batch, out, in, x, 0, in, 1, params, paramIndex, out, y, 0, out, false);
+            }
             kernels.biasActivation(y, 0, params, paramIndex + (long) in * out, batch, out, relu);
         }
     }
@@ -106,6 +171,9 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
         if (outMajor()) {
             // dWᵀ (out, in) = dyᵀ (out, b) . x (b, in)   (overwrite; per element the same FMA chain as xᵀ.dy)
             kernels.gemm(out, in, batch, dy, 0, 1, out, x, 0, in, grad, paramIndex, in, false);
+        } else if (scratch.get(ValueLayout.JAVA_INT, indexFlagByte()) == batch) {
+            // dW (in, out) = xᵀ (in, b) . dy (b, out) over the nonzeros of x that forward listed   (overwrite)
+            kernels.gemmSparseTransposed(in, out, batch, x, 0, in, scratch, indexOffset(), dy, 0, out, grad, paramIndex, out);
         } else {
             // dW (in, out) = xᵀ (in, b) . dy (b, out)   (overwrite)
             kernels.gemm(in, out, batch, x, 0, 1, in, dy, 0, out, grad, paramIndex, out, false);
@@ -120,6 +188,24 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
             kernels.transpose(scratch, 0, params, paramIndex, in, out);
             kernels.gemm(batch, in, out, dy, 0, out, 1, scratch, 0, in, dx, 0, in, false);
         }
+    }
+
+    /** Whether the first {@link #PROBE_ROWS} rows of x are sparse enough to try the index. */
+    private static boolean mayBeSparse(MemorySegment x, int batch, int in) {
+        if (SPARSE_MAX_DENSITY == 0) {
+            return false;
+        }
+        final long n = (long) Math.min(batch, PROBE_ROWS) * in;
+        long nonzeros = 0;
+        for (long i = 0; i < n; i++) {
+            nonzeros += x.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i) != 0f ? 1 : 0;
+        }
+        return nonzeros <= PROBE_SLACK * SPARSE_MAX_DENSITY * n;
+    }
+
+    /** Whether the last forward in {@code scratch} multiplied the nonzeros only (for tests). */
+    boolean lastForwardSparse(MemorySegment scratch, int batch) {
+        return !outMajor() && scratch.get(ValueLayout.JAVA_INT, indexFlagByte()) == batch;
     }
 
     @Override

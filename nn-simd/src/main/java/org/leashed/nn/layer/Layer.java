@@ -38,7 +38,8 @@ public sealed interface Layer permits Dense, Conv2d, MaxPool2x2 {
 
     /**
      * Given {@code dy = dL/dy (batch, out)} (gradient with respect to this layer's output, after its
-     * activation) and the {@code x}, {@code y} of the last {@link #forward} on the same batch:
+     * activation) and the {@code x}, {@code y} and {@code scratch} of the last {@link #forward}, on the same batch and
+     * as that forward left them (layers keep what backward reuses there):
      * overwrites {@code grad[paramIndex .. + parameterCount())} with {@code dL/dparams} and, unless
      * {@code dx} is null, overwrites {@code dx (batch, in)} with {@code dL/dx}. May modify {@code dy}
      * in place (activation backward).

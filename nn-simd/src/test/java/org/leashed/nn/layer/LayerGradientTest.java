@@ -183,6 +183,67 @@ class LayerGradientTest {
     @MethodSource("denses")
     void shouldMatchDefinitionWithItsWeightLayoutAndFiniteDifferencesWhenDense(int inputs, int outputs, boolean relu, int batch,
                                                                                 long seed) {
+        checkDense(inputs, outputs, relu, batch, seed, 0);
+    }
+
+    /**
+     * Wide layers on inputs with {@code zeros} of their elements 0 (MNIST's pixels: 0.81), some of them -0.0: at most
+     * {@link Dense#SPARSE_MAX_DENSITY} nonzero, the forward and the weight gradient multiply only the nonzeros, and
+     * must give the dense definition's bits; above it they run dense. Batches of 1, odd, and 16 lanes plus one.
+     */
+    static Stream<Arguments> sparseDenses() {
+        return Stream.of(
+                // in, out, relu, batch, seed, share of zeros
+                Arguments.of(97, 20, true, 5, 41L, 0.8),
+                Arguments.of(40, 16, false, 3, 42L, 0.9),
+                Arguments.of(33, 129, false, 1, 43L, 0.75),
+                Arguments.of(64, 17, true, 17, 44L, 0.8),
+                Arguments.of(50, 32, false, 4, 45L, 1.0),
+                Arguments.of(30, 24, false, 3, 46L, 0.4));
+    }
+
+    @ParameterizedTest
+    @MethodSource("sparseDenses")
+    void shouldGiveTheDenseBitsAndFiniteDifferencesWhenTheInputIsMostlyZeros(int inputs, int outputs, boolean relu, int batch, long seed,
+                                                                              double zeros) {
+        assertEquals(zeros >= 0.75, checkDense(inputs, outputs, relu, batch, seed, zeros), "sparse path taken");
+    }
+
+    @Test
+    void shouldTryTheIndexOnlyWhenTheFirstRowsAreSparseEnough() {
+        Dense dense = new Dense(Shape.flat(64), 32, false);
+        int batch = 8;
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom r = new SplittableRandom(47);
+            MemorySegment p = arena.allocate(dense.parameterCount() * 4);
+            MemorySegment x = arena.allocate(64L * batch * 4);
+            MemorySegment y = arena.allocate(32L * batch * 4);
+            MemorySegment scratch = arena.allocate(dense.scratchByteSize(batch));
+            fill(p, dense.parameterCount(), r);
+            fill(x, 64L * batch, r);
+            for (long i = Dense.PROBE_ROWS * 64L; i < 64L * batch; i++) {
+                x.setAtIndex(F, i, 0f);
+            }
+            // the first rows dense, the rest zero: 4 of 8 rows nonzero is over the limit, and the probe sees it
+            dense.forward(Kernels.get(), p, 0, x, y, batch, scratch);
+            assertTrue(!dense.lastForwardSparse(scratch, batch), "dense first rows: dense");
+            for (long i = 0; i < 64L * batch; i++) { // now 1 in 10 nonzero: the probe passes and the index is built
+                x.setAtIndex(F, i, i % 10 == 0 ? 1f + i : 0f);
+            }
+            dense.forward(Kernels.get(), p, 0, x, y, batch, scratch);
+            assertTrue(dense.lastForwardSparse(scratch, batch), "10 % nonzero: sparse");
+            assertTrue(!dense.lastForwardSparse(scratch, batch + 1), "an index for this batch size only");
+            for (long i = 64L * Dense.PROBE_ROWS; i < 64L * batch; i++) { // sparse probe rows, dense later ones: the index gives up
+                x.setAtIndex(F, i, 1f);
+            }
+            dense.forward(Kernels.get(), p, 0, x, y, batch, scratch);
+            assertTrue(!dense.lastForwardSparse(scratch, batch), "55 % nonzero behind a sparse probe: the index gives up, dense");
+        }
+    }
+
+    /** Returns whether the forward on the production kernels multiplied the nonzeros only. */
+    private static boolean checkDense(int inputs, int outputs, boolean relu, int batch, long seed, double zeros) {
+        boolean tookSparse = false;
         Dense dense = new Dense(Shape.flat(inputs), outputs, relu);
         assertEquals(outputs < Dense.OUT_MAJOR_BELOW, dense.outMajor(), "layout rule");
         long d = dense.parameterCount();
@@ -204,8 +265,28 @@ class LayerGradientTest {
                 MemorySegment scratch = arena.allocate(dense.scratchByteSize(batch));
                 fill(p, d, r);
                 fill(x, in, r);
+                long nonzeros = in;
+                if (zeros > 0) {
+                    nonzeros = 0;
+                    for (long i = 0; i < in; i++) {
+                        if (r.nextDouble() < zeros) {
+                            x.setAtIndex(F, i, r.nextBoolean() ? 0f : -0f);
+                        } else {
+                            nonzeros++;
+                        }
+                    }
+                }
                 fill(rr, out, r);
+                scratch.fill((byte) 0x7f); // whatever a forward finds there, it must not take for its own index
                 dense.forward(kernels, p, 0, x, y, batch, scratch);
+                long probed = (long) Math.min(batch, Dense.PROBE_ROWS) * inputs, probedNonzeros = 0;
+                for (long i = 0; i < probed; i++) {
+                    probedNonzeros += x.getAtIndex(F, i) != 0f ? 1 : 0;
+                }
+                boolean sparse = !dense.outMajor() && probedNonzeros <= Dense.PROBE_SLACK * Dense.SPARSE_MAX_DENSITY * probed
+                        && nonzeros <= Dense.SPARSE_MAX_DENSITY * in;
+                assertEquals(sparse, dense.lastForwardSparse(scratch, batch), nonzeros + " of " + in + " inputs nonzero: sparse path?");
+                tookSparse = sparse;
                 long bias = (long) inputs * outputs;
                 for (int n = 0; n < batch; n++) {
                     for (int o = 0; o < outputs; o++) {
@@ -228,6 +309,19 @@ class LayerGradientTest {
                 g.fill((byte) 0x7f); // garbage: backward must overwrite
                 dx.fill((byte) 0x7f);
                 dense.backward(kernels, p, 0, g, x, y, dy, dx, batch, scratch);
+                for (int i = 0; i < inputs; i++) { // the weight gradient's bits: one FMA chain over the examples in order
+                    for (int o = 0; o < outputs; o++) {
+                        float chain = 0f;
+                        for (int n = 0; n < batch; n++) {
+                            float dyn = rr.getAtIndex(F, (long) n * outputs + o);
+                            float active = relu && !(y.getAtIndex(F, (long) n * outputs + o) > 0f) ? 0f : dyn;
+                            chain = Math.fma(dense.outMajor() ? active : x.getAtIndex(F, (long) n * inputs + i),
+                                    dense.outMajor() ? x.getAtIndex(F, (long) n * inputs + i) : active, chain);
+                        }
+                        long w = dense.outMajor() ? (long) o * inputs + i : (long) i * outputs + o;
+                        assertEquals(Float.floatToIntBits(chain), Float.floatToIntBits(g.getAtIndex(F, w)), "dW bits at " + i + "," + o);
+                    }
+                }
                 MemorySegment all = arena.allocate((out + d + in) * 4);
                 MemorySegment.copy(y, 0, all, 0, out * 4);
                 MemorySegment.copy(g, 0, all, out * 4, d * 4);
@@ -247,6 +341,7 @@ class LayerGradientTest {
                         "vector and scalar differ at " + i);
             }
         }
+        return tookSparse;
     }
 
     /** Perturbs every float of {@code target} by +-EPS and compares the central difference with {@code analytic}. */

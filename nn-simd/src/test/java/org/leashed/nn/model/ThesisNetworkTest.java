@@ -45,6 +45,20 @@ class ThesisNetworkTest {
         return Dataset.fromBytes("random-pixels", x, labels, c, h, w, classes, 1f / 255f);
     }
 
+    /** Pixels of which {@code zeros} are 0 (MNIST: 0.81), the rest 1..255: inputs for the sparse first layer. */
+    private static Dataset mostlyZeroPixels(int n, int c, int h, int w, int classes, double zeros, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] x = new byte[n * c * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextDouble() < zeros ? 0 : (byte) (1 + r.nextInt(255));
+        }
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) r.nextInt(classes);
+        }
+        return Dataset.fromBytes("mostly-zero-pixels", x, labels, c, h, w, classes, 1f / 255f);
+    }
+
     private static Dataset randomData(int n, int c, int h, int w, int classes, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[n * c * h * w];
@@ -227,6 +241,32 @@ class ThesisNetworkTest {
         }
     }
 
+    /** The thesis MLP on MNIST-like pixels (81 % zeros): its first layer multiplies only the nonzeros, in both kernel sets. */
+    @Test
+    void shouldMatchScalarBitForBitWhenTheMlpsInputIsMostlyZeros() {
+        Network vector = Network.mlp(784, 3, 128, 10);
+        Network scalar = vector.withKernels(Kernels.scalar());
+        int batchSize = 37;
+        Dataset data = mostlyZeroPixels(64, 1, 28, 28, 10, 0.81, 6);
+        int[] batch = java.util.stream.IntStream.range(0, batchSize).map(i -> (i * 5 + 3) % 64).toArray();
+        try (Arena arena = Arena.ofConfined(); Workspace w1 = vector.newWorkspace(batchSize); Workspace w2 = scalar.newWorkspace(batchSize)) {
+            int d = (int) vector.parameterCount();
+            MemorySegment p = arena.allocate(d * 4L);
+            MemorySegment g1 = arena.allocate(d * 4L);
+            MemorySegment g2 = arena.allocate(d * 4L);
+            vector.initialize(p, 2, 0.05f);
+            for (int step = 0; step < 2; step++) { // the second call reuses the index space and the flag
+                float l1 = vector.lossAndGradient(w1, p, g1, data, batch, batchSize);
+                float l2 = scalar.lossAndGradient(w2, p, g2, data, batch, batchSize);
+                assertEquals(Float.floatToIntBits(l2), Float.floatToIntBits(l1), "loss, step " + step);
+                for (int i = 0; i < d; i++) {
+                    assertEquals(Float.floatToIntBits(g2.getAtIndex(F, i)), Float.floatToIntBits(g1.getAtIndex(F, i)), "grad " + i);
+                }
+                Kernels.scalar().axpy(d, -0.1f, g1, 0, p, 0);
+            }
+        }
+    }
+
     @Test
     void shouldStartNearLnTenWhenCnnIsInitialisedAsInTheThesis() {
         Network cnn = Network.cnn(1, 28, 28, 10);
@@ -256,7 +296,9 @@ class ThesisNetworkTest {
         Network mlp = Network.mlp(20, 2, 8, 10);
         // batch 4, and the MLP at 512 too: the softmax kernel's example loop then runs 32 vectors (16 lanes), where
         // C2 once boxed a zero vector per call (80 B) that 4, 16 or 128 examples never showed
-        Object[][] cases = {{Network.cnn(1, 10, 11, 10), 4}, {Network.lenet(1, 12, 12, 10), 4}, {samePadded, 4}, {mlp, 4}, {mlp, 512}};
+        // and an MLP with 32-wide layers on mostly-zero pixels at 512: the sparse first layer (the 8-wide ones are out-major)
+        Object[][] cases = {{Network.cnn(1, 10, 11, 10), 4}, {Network.lenet(1, 12, 12, 10), 4}, {samePadded, 4}, {mlp, 4}, {mlp, 512},
+            {Network.mlp(60, 2, 32, 10), 512, "mostly zeros"}};
         for (Object[] c : cases) {
             Network net = (Network) c[0];
             Network vector = net;
@@ -265,8 +307,11 @@ class ThesisNetworkTest {
             int[] pattern = {7, 1, 3, 5};
             int[] indices = java.util.stream.IntStream.range(0, batch).map(i -> pattern[i % 4]).toArray();
             // float-backed (generated) and byte-backed (read from pixel files: converted as gathered)
-            for (Dataset data : new Dataset[] {randomData(8, in.channels(), in.height(), in.width(), 10, 3),
-                randomPixels(8, in.channels(), in.height(), in.width(), 10, 3)}) {
+            Dataset[] datasets = c.length > 2
+                    ? new Dataset[] {mostlyZeroPixels(8, in.channels(), in.height(), in.width(), 10, 0.81, 3)}
+                    : new Dataset[] {randomData(8, in.channels(), in.height(), in.width(), 10, 3),
+                        randomPixels(8, in.channels(), in.height(), in.width(), 10, 3)};
+            for (Dataset data : datasets) {
             try (Arena arena = Arena.ofConfined(); Workspace ws = vector.newWorkspace(batch)) {
                 MemorySegment p = arena.allocate(net.parameterCount() * 4);
                 MemorySegment g = arena.allocate(net.parameterCount() * 4);
