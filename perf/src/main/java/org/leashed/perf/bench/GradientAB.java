@@ -23,8 +23,12 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
- *   org.leashed.perf.bench.GradientAB mlp|cnn|lenet|cifar BATCH WINDOWS A.jar B.jar
+ *   org.leashed.perf.bench.GradientAB mlp|cnn|lenet|cifar BATCH WINDOWS A.jar B.jar [MNIST_DIR]
  * </pre>
+ * The data are 1,024 examples of Gaussian noise (every input nonzero), or, with {@code MNIST_DIR} (a folder holding
+ * {@code train-images-idx3-ubyte} and {@code train-labels-idx1-ubyte}, as the CLI's data directory's {@code mnist}),
+ * the 60,000 MNIST training images scaled to [0, 1], of which about 81 % of the pixels are 0: the data the MLP's sparse
+ * first layer is for. The batch's indices are drawn once and are the same for both builds.
  */
 public final class GradientAB {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -45,7 +49,7 @@ public final class GradientAB {
         final int[] indices;
         final int batch;
 
-        Build(Path jar, String network, int batch) throws ReflectiveOperationException, MalformedURLException {
+        Build(Path jar, String network, int batch, Path mnist) throws ReflectiveOperationException, MalformedURLException {
             this.jar = jar.getFileName().toString();
             this.batch = batch;
             ClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
@@ -73,9 +77,14 @@ public final class GradientAB {
             int channels = (Integer) shape.getClass().getMethod("channels").invoke(shape);
             int height = (Integer) shape.getClass().getMethod("height").invoke(shape);
             int width = (Integer) shape.getClass().getMethod("width").invoke(shape);
-            data = datasets.getMethod("fromFloats", String.class, float[].class, byte[].class, int.class, int.class, int.class, int.class)
-                    .invoke(null, "random", xs, labels, channels, height, width, 10);
-            indices = r.ints(batch, 0, EXAMPLES).toArray();
+            if (mnist == null) {
+                data = datasets.getMethod("fromFloats", String.class, float[].class, byte[].class, int.class, int.class, int.class, int.class)
+                        .invoke(null, "random", xs, labels, channels, height, width, 10);
+            } else {
+                data = loader.loadClass("org.leashed.nn.data.IdxReader").getMethod("read", Path.class, Path.class, int.class, float.class)
+                        .invoke(null, mnist.resolve("train-images-idx3-ubyte"), mnist.resolve("train-labels-idx1-ubyte"), 10, 1f / 255);
+            }
+            indices = r.ints(batch, 0, (Integer) datasets.getMethod("count").invoke(data)).toArray();
             long d = (Long) networks.getMethod("parameterCount").invoke(net);
             params = Arena.global().allocate(d * Float.BYTES, 64);
             grad = Arena.global().allocate(d * Float.BYTES, 64);
@@ -100,8 +109,13 @@ public final class GradientAB {
     }
 
     public static void main(String[] args) throws Throwable {
-        if (args.length != 5) {
-            throw new IllegalArgumentException("usage: GradientAB mlp|cnn|lenet|cifar BATCH WINDOWS A.jar B.jar, got " + args.length + " arguments");
+        if (args.length != 5 && args.length != 6) {
+            throw new IllegalArgumentException("usage: GradientAB mlp|cnn|lenet|cifar BATCH WINDOWS A.jar B.jar [MNIST_DIR], got "
+                    + args.length + " arguments");
+        }
+        Path mnist = args.length == 6 ? Path.of(args[5]) : null;
+        if (mnist != null && !Files.isRegularFile(mnist.resolve("train-images-idx3-ubyte"))) {
+            throw new IllegalArgumentException("MNIST_DIR " + mnist + " holds no train-images-idx3-ubyte");
         }
         int batch = positive("BATCH", args[1]);
         int windows = positive("WINDOWS", args[2]);
@@ -111,7 +125,7 @@ public final class GradientAB {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalArgumentException("jar " + jar + " does not exist or is not a file");
             }
-            builds[b] = new Build(jar, args[0], batch);
+            builds[b] = new Build(jar, args[0], batch, mnist);
         }
         // warm-up: both builds alternated for 20 s of wall time (C2 compiles both), then windows of ~60 ms of work each
         final long warmUpEnd = System.nanoTime() + 20_000_000_000L;
