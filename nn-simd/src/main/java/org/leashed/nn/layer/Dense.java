@@ -39,8 +39,8 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
     /**
      * The largest fraction of nonzero inputs for which a wide layer takes the sparse GEMMs; 0 turns them off. Property
      * {@code leashed.sparse.maxDensity}, default 0.25. On a Zen 4 at the MLP's first layer (784 x 128, batch 512) the
-     * sparse forward (index included) and weight gradient took 0.59 of the dense GEMMs' time at MNIST's density 0.19
-     * and 0.95 at 0.3, where the two meet; at 0.5 1.45 ({@code SparseGemmBenchmark}, NOTES 26).
+     * sparse forward (index included) and weight gradient took 0.58 of the dense GEMMs' time at MNIST's density 0.19
+     * and 0.95 at 0.3, where the two meet; at 0.5 1.47 ({@code SparseGemmBenchmark}, NOTES 26).
      */
     public static final double SPARSE_MAX_DENSITY = densityProperty(System.getProperty("leashed.sparse.maxDensity"), 0.25);
 
