@@ -210,6 +210,17 @@ class LayerGradientTest {
     }
 
     @Test
+    void shouldRefuseASparseLimitThatIsNoFractionByName() {
+        assertEquals(0.3, Dense.densityProperty(null, 0.3));
+        assertEquals(0.1, Dense.densityProperty(" 0.1 ", 0.3));
+        assertEquals(0, Dense.densityProperty("0", 0.3));
+        for (String bad : new String[] {"abc", "-0.1", "1.5", "NaN", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dense.densityProperty(bad, 0.3));
+            assertTrue(e.getMessage().contains("leashed.sparse.maxDensity") && e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+    }
+
+    @Test
     void shouldTryTheIndexOnlyWhenTheFirstRowsAreSparseEnough() {
         Dense dense = new Dense(Shape.flat(64), 32, false);
         int batch = 8;
