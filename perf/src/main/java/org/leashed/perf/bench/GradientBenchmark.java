@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * thesis network on random data with a preallocated {@link Workspace}: the MLP 784-128x3-10, the CNN
  * and LeNet on 1x28x28 at batch 512 and 16, and the CIFAR CNN on 3x32x32 at batch 16 only (its own
  * method). The data set stores pixel bytes, as one read from files does, so T_c includes the gather's
- * byte-to-float conversion ({@code -p storage=floats} measures without it). Kernels: {@code Kernels.get()}, the production choice. Run with {@code -prof gc}: every
+ * byte-to-float conversion ({@code -p storage=floats} measures without it); uniform random ones ({@code bytes}) and
+ * ones with MNIST's 81 % of zeros ({@code mnist-like}), on which the MLP's first layer runs its sparse GEMMs. Kernels: {@code Kernels.get()}, the production choice. Run with {@code -prof gc}: every
  * benchmark must show ~0 B/op.
  *
  * <pre>
@@ -74,6 +75,14 @@ public class GradientBenchmark {
                     yield Dataset.fromBytes("random-pixels", pixels, labels, in.channels(), in.height(), in.width(), net.classes(),
                             1f / 255f);
                 }
+                case "mnist-like" -> { // pixel bytes with MNIST's share of zeros, 81 %: the input the sparse first layer is for
+                    byte[] pixels = new byte[EXAMPLES * in.size()];
+                    for (int i = 0; i < pixels.length; i++) {
+                        pixels[i] = r.nextDouble() < 0.81 ? 0 : (byte) (1 + r.nextInt(255));
+                    }
+                    yield Dataset.fromBytes("mnist-like-pixels", pixels, labels, in.channels(), in.height(), in.width(), net.classes(),
+                            1f / 255f);
+                }
                 case "floats" -> {
                     float[] x = new float[EXAMPLES * in.size()];
                     for (int i = 0; i < x.length; i++) {
@@ -81,7 +90,7 @@ public class GradientBenchmark {
                     }
                     yield Dataset.fromFloats("random", x, labels, in.channels(), in.height(), in.width(), net.classes());
                 }
-                default -> throw new IllegalArgumentException("storage must be bytes or floats, got " + storage);
+                default -> throw new IllegalArgumentException("storage must be bytes, mnist-like or floats, got " + storage);
             };
             batch = new int[size];
             for (int i = 0; i < size; i++) {
@@ -113,8 +122,11 @@ public class GradientBenchmark {
         String network;
         @Param({"512", "16"})
         int batchSize;
-        /** bytes: the production data sets (MNIST, Fashion-MNIST, CIFAR-10 files); floats: generated ones. */
-        @Param({"bytes"})
+        /**
+         * bytes: pixel bytes as the production data sets store them, uniform 0..255 (nearly all nonzero); mnist-like: 81 %
+         * of them 0, as in MNIST, which the MLP's first layer multiplies sparsely; floats: generated data sets.
+         */
+        @Param({"bytes", "mnist-like"})
         String storage;
 
         @Setup(Level.Trial)
