@@ -47,6 +47,9 @@ public interface Kernels {
      */
     int nonzeroIndex(MemorySegment idx, long idxOff, MemorySegment a, long aOff, int lda, int rows, int cols, long maxNonzeros);
 
+    /** The elements of {@code a[off .. off + count)} that are not 0 ({@code a != 0}: NaN counts, -0.0 does not). */
+    long countNonzeros(MemorySegment a, long off, long count);
+
     /** Ints of {@link #nonzeroIndex}'s index for A (rows, cols): the row starts, every column, and 16 of slack. */
     static long nonzeroIndexInts(int rows, int cols) {
         return rows + 1L + (long) rows * cols + 16;

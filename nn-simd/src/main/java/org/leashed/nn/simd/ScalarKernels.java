@@ -59,6 +59,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public long countNonzeros(MemorySegment a, long off, long count) {
+        long nonzeros = 0;
+        for (long i = 0; i < count; i++) {
+            nonzeros += get(a, off + i) != 0f ? 1 : 0;
+        }
+        return nonzeros;
+    }
+
+    @Override
     public void gemmSparse(int m, int n, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff, MemorySegment b, long bOff,
                            int ldb, MemorySegment c, long cOff, int ldc) {
         final long list = idxOff + m + 1;

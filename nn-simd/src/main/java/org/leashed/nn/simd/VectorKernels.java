@@ -2645,6 +2645,21 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     @Override
+    public long countNonzeros(MemorySegment a, long off, long count) {
+        final VectorSpecies<Float> sp = species();
+        final long bound = sp.loopBound(count);
+        long nonzeros = 0;
+        long i = 0;
+        for (; i < bound; i += sp.length()) {
+            nonzeros += FloatVector.fromMemorySegment(sp, a, (off + i) * Float.BYTES, NATIVE).compare(VectorOperators.NE, 0f).trueCount();
+        }
+        for (; i < count; i++) { // scalar tail
+            nonzeros += a.getAtIndex(F, off + i) != 0f ? 1 : 0;
+        }
+        return nonzeros;
+    }
+
+    @Override
     public void gemmSparse(int m, int n, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff, MemorySegment b, long bOff,
                            int ldb, MemorySegment c, long cOff, int ldc) {
         final int lanes = species().length();

@@ -59,6 +59,9 @@ class SparseKernelTest {
                     a.setAtIndex(F, 1 + (long) i * lda + p, value);
                 }
             }
+            // the count over A's rows and their gaps (3 sevens each): NaN counts, -0.0 does not
+            assertEquals(nonzeros + 3L * m, v.countNonzeros(a, 1, (long) m * lda), "vector countNonzeros");
+            assertEquals(nonzeros + 3L * m, s.countNonzeros(a, 1, (long) m * lda), "scalar countNonzeros");
             long ints = Kernels.nonzeroIndexInts(m, k) + 2;
             MemorySegment idxScalar = arena.allocate(ints * Integer.BYTES);
             MemorySegment idxVector = arena.allocate(ints * Integer.BYTES);

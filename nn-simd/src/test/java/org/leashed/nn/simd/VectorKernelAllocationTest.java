@@ -105,6 +105,7 @@ class VectorKernelAllocationTest {
                         // byte segment as long as the converted range: the tail ends at its end
                         v.unsignedBytesToFloats(cs, 0, pixelsExact[s], 1, (long) m * n, 1f / 255f);
                         if ((long) m * k <= 128 * 128) { // A (m, k) from the sparse block; B and C exact, as above
+                            v.countNonzeros(sparse, 1, (long) m * k - 1);
                             v.nonzeroIndex(index, 0, sparse, 0, k, m, k, Long.MAX_VALUE);
                             v.gemmSparse(m, n, sparse, 0, k, index, 0, bs, 0, n, cs, 0, n);
                             v.gemmSparseTransposed(k, n, m, sparse, 0, k, index, 0, cs, 0, n, bs, 0, n); // (k, n) = (m, k)ᵀ (m, n)

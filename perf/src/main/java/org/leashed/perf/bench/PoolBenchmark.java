@@ -132,6 +132,11 @@ public class PoolBenchmark {
         }
 
         @Override
+        public long countNonzeros(MemorySegment a, long off, long count) {
+            return k.countNonzeros(a, off, count);
+        }
+
+        @Override
         public void gemmSparse(int m, int n, MemorySegment a, long aOff, int lda, MemorySegment idx, long idxOff, MemorySegment b,
                                long bOff, int ldb, MemorySegment c, long cOff, int ldc) {
             k.gemmSparse(m, n, a, aOff, lda, idx, idxOff, b, bOff, ldb, c, cOff, ldc);
