@@ -296,9 +296,12 @@ class ThesisNetworkTest {
         Network mlp = Network.mlp(20, 2, 8, 10);
         // batch 4, and the MLP at 512 too: the softmax kernel's example loop then runs 32 vectors (16 lanes), where
         // C2 once boxed a zero vector per call (80 B) that 4, 16 or 128 examples never showed
-        // and an MLP with 32-wide layers on mostly-zero pixels at 512: the sparse first layer (the 8-wide ones are out-major)
+        // and an MLP with 32-wide layers on mostly-zero pixels at 512: the sparse first layer (the 8-wide ones are out-major);
+        // and the thesis MLP itself at 16 on all three kinds of data and at 512 on mostly-zero pixels: its 4x4 GEMM blocks
+        // allocated their A and B slices (880-2,640 B per gradient) until the JVM flags of the pom's argLine (NOTES 26.4)
+        Network thesisMlp = Network.mlp(784, 3, 128, 10);
         Object[][] cases = {{Network.cnn(1, 10, 11, 10), 4}, {Network.lenet(1, 12, 12, 10), 4}, {samePadded, 4}, {mlp, 4}, {mlp, 512},
-            {Network.mlp(60, 2, 32, 10), 512, "mostly zeros"}};
+            {Network.mlp(60, 2, 32, 10), 512, "mostly zeros"}, {thesisMlp, 16, "all"}, {thesisMlp, 512, "mostly zeros"}};
         for (Object[] c : cases) {
             Network net = (Network) c[0];
             Network vector = net;
@@ -307,10 +310,11 @@ class ThesisNetworkTest {
             int[] pattern = {7, 1, 3, 5};
             int[] indices = java.util.stream.IntStream.range(0, batch).map(i -> pattern[i % 4]).toArray();
             // float-backed (generated) and byte-backed (read from pixel files: converted as gathered)
-            Dataset[] datasets = c.length > 2
-                    ? new Dataset[] {mostlyZeroPixels(8, in.channels(), in.height(), in.width(), 10, 0.81, 3)}
-                    : new Dataset[] {randomData(8, in.channels(), in.height(), in.width(), 10, 3),
-                        randomPixels(8, in.channels(), in.height(), in.width(), 10, 3)};
+            Dataset zeros = mostlyZeroPixels(8, in.channels(), in.height(), in.width(), 10, 0.81, 3);
+            Dataset floats = randomData(8, in.channels(), in.height(), in.width(), 10, 3);
+            Dataset pixels = randomPixels(8, in.channels(), in.height(), in.width(), 10, 3);
+            Dataset[] datasets = c.length == 2 ? new Dataset[] {floats, pixels}
+                    : "all".equals(c[2]) ? new Dataset[] {floats, pixels, zeros} : new Dataset[] {zeros};
             for (Dataset data : datasets) {
             try (Arena arena = Arena.ofConfined(); Workspace ws = vector.newWorkspace(batch)) {
                 MemorySegment p = arena.allocate(net.parameterCount() * 4);

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 
 /**
  * Bytes a thesis network's gradient allocates, per call, in windows of 100 calls for {@code SECONDS} seconds: the
- * first window's and then every 20th, so the steady state shows after the warm-up. Unlike JMH's {@code -prof gc}, the
+ * first window's and then the first of each following second, so the steady state shows after the warm-up. Unlike JMH's {@code -prof gc}, the
  * count is the calling thread's own ({@code ThreadMXBean.getCurrentThreadAllocatedBytes}), with no harness bytes. The
  * data are 1,024 examples of pixel bytes, uniform 0..255 ({@code bytes}) or 81 % zero ({@code mnist-like}).
  *
@@ -59,16 +59,19 @@ public final class AllocationProbe {
             MemorySegment params = arena.allocate(net.parameterCount() * Float.BYTES, 64);
             MemorySegment grad = arena.allocate(net.parameterCount() * Float.BYTES, 64);
             net.initialize(params, 5, 0.05f);
-            StringBuilder out = new StringBuilder(net.describe() + ", batch " + batch + ", " + storage + ": bytes per gradient, every 20th window:");
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
-            for (int w = 0; System.nanoTime() < end; w++) {
+            StringBuilder out = new StringBuilder(net.describe() + ", batch " + batch + ", " + storage + ": bytes per gradient, a window a second:");
+            long start = System.nanoTime();
+            long end = start + seconds * 1_000_000_000L;
+            long nextReport = start;
+            while (System.nanoTime() < end) {
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 100; i++) {
                     net.lossAndGradient(ws, params, grad, data, indices, batch);
                 }
                 long bytes = threads.getCurrentThreadAllocatedBytes() - before;
-                if (w % 20 == 0) {
+                if (System.nanoTime() >= nextReport) {
                     out.append(' ').append(bytes / 100);
+                    nextReport += 1_000_000_000L;
                 }
             }
             System.out.println(out);

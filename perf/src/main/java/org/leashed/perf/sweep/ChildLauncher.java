@@ -33,7 +33,8 @@ public record ChildLauncher(Path java, List<String> jvmFlags, String classPath, 
     public static final String CLI_MAIN = "org.leashed.perf.cli.LeashedCli";
     /** Flags every leashed JVM runs with (see the root pom's leashed.jvm.flags). */
     public static final List<String> LEASHED_JVM_FLAGS = List.of("--add-modules=jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true");
+            "--enable-native-access=ALL-UNNAMED", "-XX:+UnlockDiagnosticVMOptions", "-XX:MinInlineFrequencyRatio=0",
+            "-Djava.awt.headless=true");
 
     /** How a child ended. */
     public record Result(int exitCode, boolean timedOut, Duration wall) {
