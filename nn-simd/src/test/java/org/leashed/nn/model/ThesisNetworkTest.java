@@ -217,54 +217,54 @@ class ThesisNetworkTest {
     @ParameterizedTest
     @MethodSource("thesisNetworks")
     void shouldMatchScalarNetworkBitForBitWhenVectorKernelsRun(Network vector, int c, int h, int w, int batchSize) {
-        Network scalar = vector.withKernels(Kernels.scalar());
         Dataset data = randomData(batchSize + 3, c, h, w, 10, 5);
         int[] batch = new int[batchSize];
         for (int i = 0; i < batch.length; i++) {
             batch[i] = (i * 7 + 2) % (batchSize + 3);
         }
+        assertSameBitsAsScalar(vector, data, batch, 1, 1, (ws, p) -> {
+            Evaluation e = vector.evaluate(ws, p, data, 0, batchSize + 3);
+            assertEquals(batchSize + 3, e.count());
+            assertTrue(Double.isFinite(e.loss()) && e.accuracy() >= 0 && e.accuracy() <= 1, e.toString());
+        });
+    }
+
+    /**
+     * {@code steps} gradients of {@code vector} and of the same network on the scalar kernels from parameters initialised
+     * with {@code seed}, each followed by a step of -0.1 times the gradient: the same loss and gradient bits every time.
+     * Then {@code after} gets the vector network's workspace and parameters.
+     */
+    private static void assertSameBitsAsScalar(Network vector, Dataset data, int[] batch, long seed, int steps,
+                                               java.util.function.BiConsumer<Workspace, MemorySegment> after) {
+        Network scalar = vector.withKernels(Kernels.scalar());
+        int batchSize = batch.length;
         try (Arena arena = Arena.ofConfined(); Workspace w1 = vector.newWorkspace(batchSize); Workspace w2 = scalar.newWorkspace(batchSize)) {
             int d = (int) vector.parameterCount();
             MemorySegment p = arena.allocate(d * 4L);
             MemorySegment g1 = arena.allocate(d * 4L);
             MemorySegment g2 = arena.allocate(d * 4L);
-            vector.initialize(p, 1, 0.05f);
-            float l1 = vector.lossAndGradient(w1, p, g1, data, batch, batchSize);
-            float l2 = scalar.lossAndGradient(w2, p, g2, data, batch, batchSize);
-            assertEquals(Float.floatToIntBits(l2), Float.floatToIntBits(l1), "loss");
-            for (int i = 0; i < d; i++) {
-                assertEquals(Float.floatToIntBits(g2.getAtIndex(F, i)), Float.floatToIntBits(g1.getAtIndex(F, i)), "grad " + i);
+            vector.initialize(p, seed, 0.05f);
+            for (int step = 0; step < steps; step++) {
+                float l1 = vector.lossAndGradient(w1, p, g1, data, batch, batchSize);
+                float l2 = scalar.lossAndGradient(w2, p, g2, data, batch, batchSize);
+                assertEquals(Float.floatToIntBits(l2), Float.floatToIntBits(l1), "loss, step " + step);
+                for (int i = 0; i < d; i++) {
+                    assertEquals(Float.floatToIntBits(g2.getAtIndex(F, i)), Float.floatToIntBits(g1.getAtIndex(F, i)), "grad " + i
+                            + ", step " + step);
+                }
+                Kernels.scalar().axpy(d, -0.1f, g1, 0, p, 0);
             }
-            Evaluation e = vector.evaluate(w1, p, data, 0, batchSize + 3);
-            assertEquals(batchSize + 3, e.count());
-            assertTrue(Double.isFinite(e.loss()) && e.accuracy() >= 0 && e.accuracy() <= 1, e.toString());
+            after.accept(w1, p);
         }
     }
 
     /** The thesis MLP on MNIST-like pixels (81 % zeros): its first layer multiplies only the nonzeros, in both kernel sets. */
     @Test
     void shouldMatchScalarBitForBitWhenTheMlpsInputIsMostlyZeros() {
-        Network vector = Network.mlp(784, 3, 128, 10);
-        Network scalar = vector.withKernels(Kernels.scalar());
-        int batchSize = 37;
         Dataset data = mostlyZeroPixels(64, 1, 28, 28, 10, 0.81, 6);
-        int[] batch = java.util.stream.IntStream.range(0, batchSize).map(i -> (i * 5 + 3) % 64).toArray();
-        try (Arena arena = Arena.ofConfined(); Workspace w1 = vector.newWorkspace(batchSize); Workspace w2 = scalar.newWorkspace(batchSize)) {
-            int d = (int) vector.parameterCount();
-            MemorySegment p = arena.allocate(d * 4L);
-            MemorySegment g1 = arena.allocate(d * 4L);
-            MemorySegment g2 = arena.allocate(d * 4L);
-            vector.initialize(p, 2, 0.05f);
-            for (int step = 0; step < 2; step++) { // the second call reuses the index space and the flag
-                float l1 = vector.lossAndGradient(w1, p, g1, data, batch, batchSize);
-                float l2 = scalar.lossAndGradient(w2, p, g2, data, batch, batchSize);
-                assertEquals(Float.floatToIntBits(l2), Float.floatToIntBits(l1), "loss, step " + step);
-                for (int i = 0; i < d; i++) {
-                    assertEquals(Float.floatToIntBits(g2.getAtIndex(F, i)), Float.floatToIntBits(g1.getAtIndex(F, i)), "grad " + i);
-                }
-                Kernels.scalar().axpy(d, -0.1f, g1, 0, p, 0);
-            }
-        }
+        int[] batch = java.util.stream.IntStream.range(0, 37).map(i -> (i * 5 + 3) % 64).toArray();
+        // the second step reuses the layer's index space and flag
+        assertSameBitsAsScalar(Network.mlp(784, 3, 128, 10), data, batch, 2, 2, (ws, p) -> { });
     }
 
     @Test

@@ -37,8 +37,8 @@ public final class AllocationProbe {
             case "lenet" -> Network.lenet(1, 28, 28, 10);
             default -> throw new IllegalArgumentException("network must be mlp, cnn or lenet, got '" + args[0] + "'");
         };
-        int batch = positive("BATCH", args[1]);
-        int seconds = positive("SECONDS", args[2]);
+        int batch = GradientAB.positive("BATCH", args[1]);
+        int seconds = GradientAB.positive("SECONDS", args[2]);
         String storage = args.length == 4 ? args[3] : "bytes";
         if (!storage.equals("bytes") && !storage.equals("mnist-like")) {
             throw new IllegalArgumentException("storage must be bytes or mnist-like, got '" + storage + "'");
@@ -76,17 +76,5 @@ public final class AllocationProbe {
             }
             System.out.println(out);
         }
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int v = Integer.parseInt(value.trim());
-            if (v > 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(name + " must be a whole number > 0, got '" + value + "'");
     }
 }

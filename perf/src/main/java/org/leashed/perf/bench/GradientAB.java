@@ -156,7 +156,8 @@ public final class GradientAB {
                 ratio[windows / 2], ratio[windows / 4], ratio[3 * windows / 4], faster, windows);
     }
 
-    private static int positive(String name, String value) {
+    /** {@code value} as a whole number > 0, or an IllegalArgumentException naming {@code name} and the value. */
+    static int positive(String name, String value) {
         try {
             int v = Integer.parseInt(value.trim());
             if (v > 0) {
