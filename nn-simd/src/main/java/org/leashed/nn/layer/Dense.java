@@ -172,7 +172,7 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
         if (outMajor()) {
             // dWᵀ (out, in) = dyᵀ (out, b) . x (b, in)   (overwrite; per element the same FMA chain as xᵀ.dy)
             kernels.gemm(out, in, batch, dy, 0, 1, out, x, 0, in, grad, paramIndex, in, false);
-        } else if (scratch.get(ValueLayout.JAVA_INT, indexFlagByte()) == batch) {
+        } else if (lastForwardSparse(scratch, batch)) {
             // dW (in, out) = xᵀ (in, b) . dy (b, out) over the nonzeros of x that forward listed   (overwrite)
             kernels.gemmSparseTransposed(in, out, batch, x, 0, in, scratch, indexOffset(), dy, 0, out, grad, paramIndex, out);
         } else {
@@ -200,7 +200,7 @@ public record Dense(Shape input, int outputs, boolean relu) implements Layer {
         return kernels.countNonzeros(x, 0, n) <= PROBE_SLACK * SPARSE_MAX_DENSITY * n;
     }
 
-    /** Whether the last forward in {@code scratch} multiplied the nonzeros only (for tests). */
+    /** Whether the last forward in {@code scratch} multiplied the nonzeros only, for this batch size (backward's choice). */
     boolean lastForwardSparse(MemorySegment scratch, int batch) {
         return !outMajor() && scratch.get(ValueLayout.JAVA_INT, indexFlagByte()) == batch;
     }

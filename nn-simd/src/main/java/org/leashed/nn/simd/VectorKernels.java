@@ -2594,15 +2594,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
-    /**
-     * {@code dst = srcᵀ}. With 16 lanes and both sides at least 16, 16x16 tiles are transposed in registers
-     * (16 loads, 4 stages of 16 two-source selects, 16 stores: {@link #transposeTile16}), the last ones
-     * overlapping; with fewer than 16 columns, tiles that store only the valid rows; with 8 to 15 rows, tiles
-     * whose stores spill into the next dst row before it is written; fewer than 8 rows and other widths move
-     * elements one by one in 16x16 blocks. Pure moves: bit-identical. Dense layers transpose W on every
-     * gradient, 16,384 floats for the MLP's 128x128 layers: one by one that was ~17 us of the MLP's ~90 us
-     * T_c at batch 16.
-     */
     /*
      * Sparse A. The MLP's first layer multiplies MNIST pixels, about 81 % of them zero, so its forward GEMM and its
      * weight gradient spend four fifths of their FMAs adding fma(0, w, s) = s. nonzeroIndex lists each row's nonzero
@@ -2810,6 +2801,15 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
+    /**
+     * {@code dst = srcᵀ}. With 16 lanes and both sides at least 16, 16x16 tiles are transposed in registers
+     * (16 loads, 4 stages of 16 two-source selects, 16 stores: {@link #transposeTile16}), the last ones
+     * overlapping; with fewer than 16 columns, tiles that store only the valid rows; with 8 to 15 rows, tiles
+     * whose stores spill into the next dst row before it is written; fewer than 8 rows and other widths move
+     * elements one by one in 16x16 blocks. Pure moves: bit-identical. Dense layers transpose W on every
+     * gradient, 16,384 floats for the MLP's 128x128 layers: one by one that was ~17 us of the MLP's ~90 us
+     * T_c at batch 16.
+     */
     @Override
     public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
         final int block = 16;
