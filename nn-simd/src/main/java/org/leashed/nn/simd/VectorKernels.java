@@ -2028,6 +2028,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             gemmNT4(m, n, kFull, tail, fives, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, scratch, aTail, bTail);
             return;
         }
+        if (species().length() == 16 && n % 6 == 0 && m >= 4) {
+            gemmNT6(m, n, kFull, tail, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, scratch, aTail, bTail);
+            return;
+        }
         if (species().length() == 8 && m >= 3 && n >= 2) {
             gemmNT8(m, n, kFull, tail, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, scratch, aTail, bTail);
             return;
@@ -2198,6 +2202,185 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             }
             i += rows;
         }
+    }
+
+    /**
+     * {@link #gemmNT} when n is a multiple of 6 and not of 4 (LeNet's 6-filter first conv, 16 lanes): 4x6 blocks,
+     * 24 accumulators, 6 rows of B held in registers and one of A loaded at a time (31 live vectors of 32; 10 loads
+     * per 24 FMAs, and each of A's rows is read once per 6 columns instead of once per 2 as in the 8x2 blocks); the
+     * m % 4 rows left over go by 1x6 blocks (6 chains, enough to cover the FMA latency). No output is computed twice.
+     */
+    private void gemmNT6(int m, int n, int kFull, boolean tail, MemorySegment a, long aOff, int lda,
+                         MemorySegment b, long bOff, int ldb, MemorySegment c, long cOff, int ldc, boolean accumulate,
+                         MemorySegment scratch, long aTail, long bTail) {
+        final long ra = (long) lda * Float.BYTES, rb = (long) ldb * Float.BYTES;
+        for (int j = 0; j < n; j += 6) {
+            final long pb = (bOff + (long) j * ldb) * Float.BYTES;
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                dotBlock4x6(kFull, tail, a, (aOff + (long) i * lda) * Float.BYTES, ra, b, pb, rb, scratch, aTail + 16L * i, bTail + 16L * j);
+                storeBlockOutputs(c, cOff, ldc, i, j, 4, accumulate, scratch);
+            }
+            for (; i < m; i++) {
+                dotBlock1x6(kFull, tail, a, (aOff + (long) i * lda) * Float.BYTES, b, pb, rb, scratch, aTail + 16L * i, bTail + 16L * j);
+                storeBlockOutputs(c, cOff, ldc, i, j, 1, accumulate, scratch);
+            }
+        }
+    }
+
+    /** {@code rows} x 6 outputs from {@code scratch[6r + col]} to C at (i, j), added to it when {@code accumulate}. */
+    private static void storeBlockOutputs(MemorySegment c, long cOff, int ldc, int i, int j, int rows, boolean accumulate,
+                                          MemorySegment scratch) {
+        for (int r = 0; r < rows; r++) {
+            final long ci = cOff + (long) (i + r) * ldc + j;
+            for (int col = 0; col < 6; col++) {
+                final float sum = scratch.getAtIndex(F, 6L * r + col);
+                c.setAtIndex(F, ci + col, accumulate ? c.getAtIndex(F, ci + col) + sum : sum);
+            }
+        }
+    }
+
+    /**
+     * {@link #gemmNT6}'s 4x6 block: 4 rows of A from byte {@code pa} (row stride {@code ra}), 6 rows of B from
+     * {@code pb}; the 24 sums go to {@code scratch[0, 24)}, output (r, col) at 6r + col. Columns 0-3 reduce by the
+     * 16-output tree of {@link #dotBlock4x4}, columns 4 and 5 (8 outputs) by the same tree with zeros for its other
+     * 8 outputs, as {@link #dotBlock5x4}'s fifth row; each output's additions are those of Kernels.gemmNT.
+     */
+    private void dotBlock4x6(int kFull, boolean tail, MemorySegment a, long pa, long ra, MemorySegment b, long pb, long rb,
+                             MemorySegment scratch, long aTailRow, long bTailRow) {
+        final VectorSpecies<Float> sp = species();
+        final long kBytes = (long) kFull * Float.BYTES;
+        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes), a3 = a.asSlice(pa + 3 * ra, kBytes);
+        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes), q2 = b.asSlice(pb + 2 * rb, kBytes),
+                q3 = b.asSlice(pb + 3 * rb, kBytes), q4 = b.asSlice(pb + 4 * rb, kBytes), q5 = b.asSlice(pb + 5 * rb, kBytes);
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00,
+                c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
+        final int step = dotStep;
+        for (int p = 0; p < kFull; p += step) {
+            final long o = (long) p * Float.BYTES;
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, q0, o, NATIVE), b1 = FloatVector.fromMemorySegment(sp, q1, o, NATIVE),
+                    b2 = FloatVector.fromMemorySegment(sp, q2, o, NATIVE), b3 = FloatVector.fromMemorySegment(sp, q3, o, NATIVE),
+                    b4 = FloatVector.fromMemorySegment(sp, q4, o, NATIVE), b5 = FloatVector.fromMemorySegment(sp, q5, o, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, a0, o, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03); c04 = x.fma(b4, c04); c05 = x.fma(b5, c05);
+            x = FloatVector.fromMemorySegment(sp, a1, o, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13); c14 = x.fma(b4, c14); c15 = x.fma(b5, c15);
+            x = FloatVector.fromMemorySegment(sp, a2, o, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23); c24 = x.fma(b4, c24); c25 = x.fma(b5, c25);
+            x = FloatVector.fromMemorySegment(sp, a3, o, NATIVE);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33); c34 = x.fma(b4, c34); c35 = x.fma(b5, c35);
+        }
+        if (tail) { // the padded last block: 16 floats per row in the scratch
+            final long ta = aTailRow * Float.BYTES, tb = bTailRow * Float.BYTES;
+            final FloatVector b0 = FloatVector.fromMemorySegment(sp, scratch, tb, NATIVE), b1 = FloatVector.fromMemorySegment(sp, scratch, tb + 64, NATIVE),
+                    b2 = FloatVector.fromMemorySegment(sp, scratch, tb + 128, NATIVE), b3 = FloatVector.fromMemorySegment(sp, scratch, tb + 192, NATIVE),
+                    b4 = FloatVector.fromMemorySegment(sp, scratch, tb + 256, NATIVE), b5 = FloatVector.fromMemorySegment(sp, scratch, tb + 320, NATIVE);
+            FloatVector x = FloatVector.fromMemorySegment(sp, scratch, ta, NATIVE);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03); c04 = x.fma(b4, c04); c05 = x.fma(b5, c05);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 64, NATIVE);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13); c14 = x.fma(b4, c14); c15 = x.fma(b5, c15);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 128, NATIVE);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23); c24 = x.fma(b4, c24); c25 = x.fma(b5, c25);
+            x = FloatVector.fromMemorySegment(sp, scratch, ta + 192, NATIVE);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33); c34 = x.fma(b4, c34); c35 = x.fma(b5, c35);
+        }
+        final float[][] t = ntTree;
+        final FloatVector order = FloatVector.fromArray(sp, ntOrder, 0);
+        // columns 4 and 5: outputs (r, 4 + col) as outputs 2r + col of the tree, its outputs 8-15 zero
+        FloatVector lo = FloatVector.fromArray(sp, t[0], 0), hi = FloatVector.fromArray(sp, t[1], 0);
+        FloatVector w0 = lo.selectFrom(c04, c05).add(hi.selectFrom(c04, c05)), w1 = lo.selectFrom(c14, c15).add(hi.selectFrom(c14, c15)),
+                w2 = lo.selectFrom(c24, c25).add(hi.selectFrom(c24, c25)), w3 = lo.selectFrom(c34, c35).add(hi.selectFrom(c34, c35));
+        lo = FloatVector.fromArray(sp, t[2], 0);
+        hi = FloatVector.fromArray(sp, t[3], 0);
+        w0 = lo.selectFrom(w0, w1).add(hi.selectFrom(w0, w1));
+        w2 = lo.selectFrom(w2, w3).add(hi.selectFrom(w2, w3));
+        lo = FloatVector.fromArray(sp, t[4], 0);
+        hi = FloatVector.fromArray(sp, t[5], 0);
+        w0 = lo.selectFrom(w0, w2).add(hi.selectFrom(w0, w2));
+        final FloatVector zero = FloatVector.zero(sp);
+        lo = FloatVector.fromArray(sp, t[6], 0);
+        hi = FloatVector.fromArray(sp, t[7], 0);
+        w0 = lo.selectFrom(w0, zero).add(hi.selectFrom(w0, zero));
+        order.selectFrom(w0).intoMemorySegment(scratch, 128, NATIVE);
+        lo = FloatVector.fromArray(sp, t[0], 0);
+        hi = FloatVector.fromArray(sp, t[1], 0);
+        FloatVector v0 = lo.selectFrom(c00, c01).add(hi.selectFrom(c00, c01)), v1 = lo.selectFrom(c02, c03).add(hi.selectFrom(c02, c03)),
+                v2 = lo.selectFrom(c10, c11).add(hi.selectFrom(c10, c11)), v3 = lo.selectFrom(c12, c13).add(hi.selectFrom(c12, c13)),
+                v4 = lo.selectFrom(c20, c21).add(hi.selectFrom(c20, c21)), v5 = lo.selectFrom(c22, c23).add(hi.selectFrom(c22, c23)),
+                v6 = lo.selectFrom(c30, c31).add(hi.selectFrom(c30, c31)), v7 = lo.selectFrom(c32, c33).add(hi.selectFrom(c32, c33));
+        lo = FloatVector.fromArray(sp, t[2], 0);
+        hi = FloatVector.fromArray(sp, t[3], 0);
+        v0 = lo.selectFrom(v0, v1).add(hi.selectFrom(v0, v1));
+        v2 = lo.selectFrom(v2, v3).add(hi.selectFrom(v2, v3));
+        v4 = lo.selectFrom(v4, v5).add(hi.selectFrom(v4, v5));
+        v6 = lo.selectFrom(v6, v7).add(hi.selectFrom(v6, v7));
+        lo = FloatVector.fromArray(sp, t[4], 0);
+        hi = FloatVector.fromArray(sp, t[5], 0);
+        v0 = lo.selectFrom(v0, v2).add(hi.selectFrom(v0, v2));
+        v4 = lo.selectFrom(v4, v6).add(hi.selectFrom(v4, v6));
+        lo = FloatVector.fromArray(sp, t[6], 0);
+        hi = FloatVector.fromArray(sp, t[7], 0);
+        v0 = lo.selectFrom(v0, v4).add(hi.selectFrom(v0, v4));
+        order.selectFrom(v0).intoMemorySegment(scratch, 64, NATIVE);
+        // scratch[16, 32) holds output 4r + col of columns 0-3, [32, 40) output 2r + col of columns 4-5: to 6r + col
+        for (int r = 0; r < 4; r++) {
+            for (int col = 0; col < 4; col++) {
+                scratch.setAtIndex(F, 6L * r + col, scratch.getAtIndex(F, 16L + 4 * r + col));
+            }
+            scratch.setAtIndex(F, 6L * r + 4, scratch.getAtIndex(F, 32L + 2 * r));
+            scratch.setAtIndex(F, 6L * r + 5, scratch.getAtIndex(F, 33L + 2 * r));
+        }
+    }
+
+    /**
+     * {@link #gemmNT6}'s 1x6 block: one row of A against 6 of B, 6 independent chains; the sums go to
+     * {@code scratch[0, 6)} through the tree of {@link #dotBlock4x6} with zeros for its outputs 6-15.
+     */
+    private void dotBlock1x6(int kFull, boolean tail, MemorySegment a, long pa, MemorySegment b, long pb, long rb,
+                             MemorySegment scratch, long aTailRow, long bTailRow) {
+        final VectorSpecies<Float> sp = species();
+        final long kBytes = (long) kFull * Float.BYTES;
+        final MemorySegment a0 = a.asSlice(pa, kBytes);
+        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes), q2 = b.asSlice(pb + 2 * rb, kBytes),
+                q3 = b.asSlice(pb + 3 * rb, kBytes), q4 = b.asSlice(pb + 4 * rb, kBytes), q5 = b.asSlice(pb + 5 * rb, kBytes);
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        final int step = dotStep;
+        for (int p = 0; p < kFull; p += step) {
+            final long o = (long) p * Float.BYTES;
+            final FloatVector x = FloatVector.fromMemorySegment(sp, a0, o, NATIVE);
+            c0 = x.fma(FloatVector.fromMemorySegment(sp, q0, o, NATIVE), c0);
+            c1 = x.fma(FloatVector.fromMemorySegment(sp, q1, o, NATIVE), c1);
+            c2 = x.fma(FloatVector.fromMemorySegment(sp, q2, o, NATIVE), c2);
+            c3 = x.fma(FloatVector.fromMemorySegment(sp, q3, o, NATIVE), c3);
+            c4 = x.fma(FloatVector.fromMemorySegment(sp, q4, o, NATIVE), c4);
+            c5 = x.fma(FloatVector.fromMemorySegment(sp, q5, o, NATIVE), c5);
+        }
+        if (tail) {
+            final long ta = aTailRow * Float.BYTES, tb = bTailRow * Float.BYTES;
+            final FloatVector x = FloatVector.fromMemorySegment(sp, scratch, ta, NATIVE);
+            c0 = x.fma(FloatVector.fromMemorySegment(sp, scratch, tb, NATIVE), c0);
+            c1 = x.fma(FloatVector.fromMemorySegment(sp, scratch, tb + 64, NATIVE), c1);
+            c2 = x.fma(FloatVector.fromMemorySegment(sp, scratch, tb + 128, NATIVE), c2);
+            c3 = x.fma(FloatVector.fromMemorySegment(sp, scratch, tb + 192, NATIVE), c3);
+            c4 = x.fma(FloatVector.fromMemorySegment(sp, scratch, tb + 256, NATIVE), c4);
+            c5 = x.fma(FloatVector.fromMemorySegment(sp, scratch, tb + 320, NATIVE), c5);
+        }
+        final float[][] t = ntTree;
+        final FloatVector zero = FloatVector.zero(sp);
+        FloatVector lo = FloatVector.fromArray(sp, t[0], 0), hi = FloatVector.fromArray(sp, t[1], 0);
+        FloatVector w0 = lo.selectFrom(c0, c1).add(hi.selectFrom(c0, c1)), w1 = lo.selectFrom(c2, c3).add(hi.selectFrom(c2, c3)),
+                w2 = lo.selectFrom(c4, c5).add(hi.selectFrom(c4, c5));
+        lo = FloatVector.fromArray(sp, t[2], 0);
+        hi = FloatVector.fromArray(sp, t[3], 0);
+        w0 = lo.selectFrom(w0, w1).add(hi.selectFrom(w0, w1));
+        w2 = lo.selectFrom(w2, zero).add(hi.selectFrom(w2, zero));
+        lo = FloatVector.fromArray(sp, t[4], 0);
+        hi = FloatVector.fromArray(sp, t[5], 0);
+        w0 = lo.selectFrom(w0, w2).add(hi.selectFrom(w0, w2));
+        lo = FloatVector.fromArray(sp, t[6], 0);
+        hi = FloatVector.fromArray(sp, t[7], 0);
+        w0 = lo.selectFrom(w0, zero).add(hi.selectFrom(w0, zero));
+        FloatVector.fromArray(sp, ntOrder, 0).selectFrom(w0).intoMemorySegment(scratch, 0, NATIVE);
     }
 
     /**

@@ -322,14 +322,18 @@ class KernelEquivalenceTest {
 
     /**
      * m, n, k of gemmNT: the conv dW shapes (9 x 4 x 676, LeNet 25 x 6 x 784), whole 8x2 blocks, overlapping last blocks
-     * (4-7 rows left), 1-3 rows left after the blocks (one output at a time), rows below 8, small; then 4-column blocks.
+     * (4-7 rows left), 1-3 rows left after the blocks (one output at a time), rows below 8, small; then 4-column blocks
+     * and 6-column blocks.
      */
     static Stream<Arguments> dotShapes() {
         int[][] shapes = {{9, 4, 676}, {25, 6, 784}, {8, 2, 16}, {16, 10, 128}, {9, 3, 33}, {13, 7, 37}, {17, 5, 15}, {8, 2, 1},
             {5, 3, 20}, {1, 1, 1}, {7, 1, 40}, {12, 4, 100}, {11, 9, 31}, {10, 4, 16}, {5, 4, 20}, {3, 6, 33}, {18, 2, 47},
             // n a multiple of 4, rows in blocks of 4 and 5 (gemmNT4): one 4x4, 5x4 alone, 2 and 3 five-row blocks, several
             // column blocks, k below 16 (tail only), k of 16 and 17 (the tail select's extremes), and m it cannot split
-            {4, 4, 31}, {5, 8, 16}, {14, 4, 17}, {15, 12, 47}, {13, 8, 9}, {20, 4, 63}, {6, 4, 40}, {11, 8, 48}};
+            {4, 4, 31}, {5, 8, 16}, {14, 4, 17}, {15, 12, 47}, {13, 8, 9}, {20, 4, 63}, {6, 4, 40}, {11, 8, 48},
+            // n a multiple of 6, not of 4 (gemmNT6): one 4x6 block alone, 4x6 and a 1x6 row, k of 1 and below 16 (tail
+            // only), 2 and 3 rows left, several column groups, LeNet's chunk (25 rows: six 4x6 blocks and a 1x6 row)
+            {4, 6, 16}, {5, 6, 17}, {4, 6, 1}, {7, 6, 9}, {6, 18, 47}, {11, 30, 32}, {25, 6, 1040}};
         return species().flatMap(s -> Stream.of(shapes).map(a -> Arguments.of(s, a[0], a[1], a[2])));
     }
 

@@ -47,7 +47,9 @@ class VectorKernelAllocationTest {
         // and a column block past COLUMN_OUTER_MAX_BLOCK_BYTES: k in ranges resumed from C, a single row over the whole k
         {7, 200, 1100},
         // an 84-wide output at short k in 4x6 blocks, the last row group overlapping (m % 4 = 2)
-        {10, 84, 10}};
+        {10, 84, 10},
+        // gemmNT with 6 columns (LeNet's first conv): one 4x6 dot block and a 1x6 row, k with a tail
+        {5, 6, 40}};
 
     @Test
     void shouldAllocateNothingWhenVectorKernelsRunOddShapes() {
