@@ -605,9 +605,24 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // and single rows, one vector at a time
         final int pairsStart = fourBySix ? nEnd : nWide;
         final int pairsEnd = pairsStart + (nEnd - pairsStart) / (2 * lanes) * 2 * lanes;
-        final int nPairs = m >= 8 && (m % 8 == 0 || k <= PAIR_LEFTOVER_MAX_K) && (pairsEnd <= n || n >= 2 * lanes) ? pairsEnd : pairsStart;
+        // m that is 5f + 8e (10, 13, 15, 18, ...: the 10-wide output layers' dWᵀ) starts with f 5x2 blocks (10 chains,
+        // 5 broadcasts and 2 loads per 10 FMAs) and leaves no row over, whatever k
+        final int pairFives = pairFiveBlocks(m);
+        final int nPairs = m >= 8 && (m % 8 == 0 || k <= PAIR_LEFTOVER_MAX_K || pairFives > 0) && (pairsEnd <= n || n >= 2 * lanes)
+                ? pairsEnd : pairsStart;
         if (pairsStart < nPairs) {
             int i = 0;
+            for (; i < 5 * pairFives; i += 5) {
+                final long aRow = aOff + (long) i * aRowStride;
+                final long cRow = cOff + (long) i * ldc;
+                for (int j = pairsStart; j < nPairs; j += 2 * lanes) {
+                    final int jj = Math.min(j, n - 2 * lanes);
+                    block5x2(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
+                    if (accumulate) {
+                        addStaged(scratch, stage, wide, 5, 2, c, cRow + j, ldc);
+                    }
+                }
+            }
             for (; i + 8 <= m; i += 8) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
@@ -707,6 +722,19 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 }
             }
         }
+    }
+
+    /** 5-row blocks that let the pair columns' rows end in whole 8-row blocks (m = 5f + 8e, f < 8 and > 0), else 0. */
+    static int pairFiveBlocks(int m) {
+        if (m % 8 == 0) {
+            return 0;
+        }
+        for (int f = 1; f < 8 && 5 * f <= m; f++) {
+            if ((m - 5 * f) % 8 == 0) {
+                return f;
+            }
+        }
+        return 0;
     }
 
     /**

@@ -164,6 +164,9 @@ class KernelEquivalenceTest {
                         Arguments.of(s, 16, 84, 120), Arguments.of(s, 16, 120, 400), Arguments.of(s, 120, 84, 16),
                         Arguments.of(s, 10, 84, 16), Arguments.of(s, 13, 84, 130), Arguments.of(s, 64, 84, 10),
                         Arguments.of(s, 8, 21, 5),
+                        // m of 5f + 8e: f 5x2 pair blocks, then 8x2 (LeNet's output dWᵀ, 10 x 84 x 512, k past
+                        // PAIR_LEFTOVER_MAX_K; 18 = 5 + 5 + 8 at long k; 15 = three 5-row blocks with a column tail)
+                        Arguments.of(s, 10, 84, 512), Arguments.of(s, 18, 40, 200), Arguments.of(s, 15, 37, 9),
                         // the tail covered by overlap (at 16 lanes): n just under 4 vectors with pairs (16 rows) and
                         // without (10 rows, k past PAIR_LEFTOVER_MAX_K), under 3 vectors, 4-row groups under a wide
                         // block that overlaps (m = 4 + 1, 6 + 4), the packed forward with a tail after its blocks
