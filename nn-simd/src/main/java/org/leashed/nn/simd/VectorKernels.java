@@ -1175,7 +1175,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final long row = (long) ldd * Float.BYTES;
         final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs),
                 r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs);
-        final MemorySegment bb = b.asSlice(bp * Float.BYTES, ((long) (k - 1) * ldb + last + L) * Float.BYTES);
+        final MemorySegment bb = slice(b, bp * Float.BYTES, ((long) (k - 1) * ldb + last + L) * Float.BYTES);
         final long bs = (long) ldb * Float.BYTES;
         FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
@@ -1219,13 +1219,25 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * whole segments at {@code a0 + p * aCs} and {@code bp += ldb} kept a compare and branch per load, and at
      * the first conv's k = 9 the 4x4 blocks ran at 0.73x (NOTES 20.1).
      */
+    /**
+     * {@code s.asSlice(offset, size)}: every slice the kernels take goes through this one call site, so that its type
+     * profile, which every caller fills, tells C2 the segment's class and C2 inlines the slice's allocation and then
+     * removes it. A call site of its own per block left C2 without a profile where a block was compiled from code
+     * that had not collected one (the compile queue on 2 cores sends methods through C1's profile-less tier), and
+     * the slices were then allocated: 1,400-3,280 B per LeNet gradient at batch 16 in about half of the JVMs (`dup`
+     * "failed to inline: virtual call", NOTES 27.5).
+     */
+    static MemorySegment slice(MemorySegment s, long offset, long size) {
+        return s.asSlice(offset, size);
+    }
+
     private static MemorySegment aRow(MemorySegment a, long first, int k, int aCs) {
-        return a.asSlice(first * Float.BYTES, ((long) (k - 1) * aCs + 1) * Float.BYTES);
+        return slice(a, first * Float.BYTES, ((long) (k - 1) * aCs + 1) * Float.BYTES);
     }
 
     /** B's {@code vectors} columns from {@code bp}, rows 0..k-1 ({@code ldb} floats apart), as a slice; see {@link #aRow}. */
     private MemorySegment bColumns(MemorySegment b, long bp, int k, int ldb, int vectors) {
-        return b.asSlice(bp * Float.BYTES, ((long) (k - 1) * ldb + (long) vectors * species().length()) * Float.BYTES);
+        return slice(b, bp * Float.BYTES, ((long) (k - 1) * ldb + (long) vectors * species().length()) * Float.BYTES);
     }
 
     /**
@@ -1589,12 +1601,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                                MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
         final long kb = (long) k * Float.BYTES;
-        final MemorySegment r0 = a.asSlice(a0 * Float.BYTES, kb), r1 = a.asSlice((a0 + aRs) * Float.BYTES, kb),
-                r2 = a.asSlice((a0 + 2L * aRs) * Float.BYTES, kb), r3 = a.asSlice((a0 + 3L * aRs) * Float.BYTES, kb),
-                r4 = a.asSlice((a0 + 4L * aRs) * Float.BYTES, kb), r5 = a.asSlice((a0 + 5L * aRs) * Float.BYTES, kb),
-                r6 = a.asSlice((a0 + 6L * aRs) * Float.BYTES, kb), r7 = a.asSlice((a0 + 7L * aRs) * Float.BYTES, kb);
+        final MemorySegment r0 = slice(a, a0 * Float.BYTES, kb), r1 = slice(a, (a0 + aRs) * Float.BYTES, kb),
+                r2 = slice(a, (a0 + 2L * aRs) * Float.BYTES, kb), r3 = slice(a, (a0 + 3L * aRs) * Float.BYTES, kb),
+                r4 = slice(a, (a0 + 4L * aRs) * Float.BYTES, kb), r5 = slice(a, (a0 + 5L * aRs) * Float.BYTES, kb),
+                r6 = slice(a, (a0 + 6L * aRs) * Float.BYTES, kb), r7 = slice(a, (a0 + 7L * aRs) * Float.BYTES, kb);
         final long bs = (long) ldb * Float.BYTES;
-        final MemorySegment bStrip = b.asSlice(bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
+        final MemorySegment bStrip = slice(b, bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         long bq = 0;
         for (int p = 0; p < k; p++, bq += bs) {
@@ -1620,13 +1632,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                                MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
         final long kb = (long) k * Float.BYTES;
-        final MemorySegment r0 = a.asSlice(a0 * Float.BYTES, kb), r1 = a.asSlice((a0 + aRs) * Float.BYTES, kb),
-                r2 = a.asSlice((a0 + 2L * aRs) * Float.BYTES, kb), r3 = a.asSlice((a0 + 3L * aRs) * Float.BYTES, kb),
-                r4 = a.asSlice((a0 + 4L * aRs) * Float.BYTES, kb), r5 = a.asSlice((a0 + 5L * aRs) * Float.BYTES, kb),
-                r6 = a.asSlice((a0 + 6L * aRs) * Float.BYTES, kb), r7 = a.asSlice((a0 + 7L * aRs) * Float.BYTES, kb),
-                r8 = a.asSlice((a0 + 8L * aRs) * Float.BYTES, kb);
+        final MemorySegment r0 = slice(a, a0 * Float.BYTES, kb), r1 = slice(a, (a0 + aRs) * Float.BYTES, kb),
+                r2 = slice(a, (a0 + 2L * aRs) * Float.BYTES, kb), r3 = slice(a, (a0 + 3L * aRs) * Float.BYTES, kb),
+                r4 = slice(a, (a0 + 4L * aRs) * Float.BYTES, kb), r5 = slice(a, (a0 + 5L * aRs) * Float.BYTES, kb),
+                r6 = slice(a, (a0 + 6L * aRs) * Float.BYTES, kb), r7 = slice(a, (a0 + 7L * aRs) * Float.BYTES, kb),
+                r8 = slice(a, (a0 + 8L * aRs) * Float.BYTES, kb);
         final long bs = (long) ldb * Float.BYTES;
-        final MemorySegment bStrip = b.asSlice(bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
+        final MemorySegment bStrip = slice(b, bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0;
         long bq = 0;
         for (int p = 0; p < k; p++, bq += bs) {
@@ -1653,13 +1665,13 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                                MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
         final long kb = (long) k * Float.BYTES;
-        final MemorySegment r0 = a.asSlice(a0 * Float.BYTES, kb), r1 = a.asSlice((a0 + aRs) * Float.BYTES, kb),
-                r2 = a.asSlice((a0 + 2L * aRs) * Float.BYTES, kb), r3 = a.asSlice((a0 + 3L * aRs) * Float.BYTES, kb),
-                r4 = a.asSlice((a0 + 4L * aRs) * Float.BYTES, kb), r5 = a.asSlice((a0 + 5L * aRs) * Float.BYTES, kb),
-                r6 = a.asSlice((a0 + 6L * aRs) * Float.BYTES, kb), r7 = a.asSlice((a0 + 7L * aRs) * Float.BYTES, kb),
-                r8 = a.asSlice((a0 + 8L * aRs) * Float.BYTES, kb), r9 = a.asSlice((a0 + 9L * aRs) * Float.BYTES, kb);
+        final MemorySegment r0 = slice(a, a0 * Float.BYTES, kb), r1 = slice(a, (a0 + aRs) * Float.BYTES, kb),
+                r2 = slice(a, (a0 + 2L * aRs) * Float.BYTES, kb), r3 = slice(a, (a0 + 3L * aRs) * Float.BYTES, kb),
+                r4 = slice(a, (a0 + 4L * aRs) * Float.BYTES, kb), r5 = slice(a, (a0 + 5L * aRs) * Float.BYTES, kb),
+                r6 = slice(a, (a0 + 6L * aRs) * Float.BYTES, kb), r7 = slice(a, (a0 + 7L * aRs) * Float.BYTES, kb),
+                r8 = slice(a, (a0 + 8L * aRs) * Float.BYTES, kb), r9 = slice(a, (a0 + 9L * aRs) * Float.BYTES, kb);
         final long bs = (long) ldb * Float.BYTES;
-        final MemorySegment bStrip = b.asSlice(bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
+        final MemorySegment bStrip = slice(b, bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0;
         long bq = 0;
         for (int p = 0; p < k; p++, bq += bs) {
@@ -1688,14 +1700,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                                MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
         final long kb = (long) k * Float.BYTES;
-        final MemorySegment r0 = a.asSlice(a0 * Float.BYTES, kb), r1 = a.asSlice((a0 + aRs) * Float.BYTES, kb),
-                r2 = a.asSlice((a0 + 2L * aRs) * Float.BYTES, kb), r3 = a.asSlice((a0 + 3L * aRs) * Float.BYTES, kb),
-                r4 = a.asSlice((a0 + 4L * aRs) * Float.BYTES, kb), r5 = a.asSlice((a0 + 5L * aRs) * Float.BYTES, kb),
-                r6 = a.asSlice((a0 + 6L * aRs) * Float.BYTES, kb), r7 = a.asSlice((a0 + 7L * aRs) * Float.BYTES, kb),
-                r8 = a.asSlice((a0 + 8L * aRs) * Float.BYTES, kb), r9 = a.asSlice((a0 + 9L * aRs) * Float.BYTES, kb),
-                r10 = a.asSlice((a0 + 10L * aRs) * Float.BYTES, kb);
+        final MemorySegment r0 = slice(a, a0 * Float.BYTES, kb), r1 = slice(a, (a0 + aRs) * Float.BYTES, kb),
+                r2 = slice(a, (a0 + 2L * aRs) * Float.BYTES, kb), r3 = slice(a, (a0 + 3L * aRs) * Float.BYTES, kb),
+                r4 = slice(a, (a0 + 4L * aRs) * Float.BYTES, kb), r5 = slice(a, (a0 + 5L * aRs) * Float.BYTES, kb),
+                r6 = slice(a, (a0 + 6L * aRs) * Float.BYTES, kb), r7 = slice(a, (a0 + 7L * aRs) * Float.BYTES, kb),
+                r8 = slice(a, (a0 + 8L * aRs) * Float.BYTES, kb), r9 = slice(a, (a0 + 9L * aRs) * Float.BYTES, kb),
+                r10 = slice(a, (a0 + 10L * aRs) * Float.BYTES, kb);
         final long bs = (long) ldb * Float.BYTES;
-        final MemorySegment bStrip = b.asSlice(bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
+        final MemorySegment bStrip = slice(b, bp * Float.BYTES, (k - 1) * bs + (long) sp.length() * Float.BYTES);
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0;
         long bq = 0;
         for (int p = 0; p < k; p++, bq += bs) {
@@ -2134,8 +2146,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final VectorSpecies<Float> sp = species();
         final long kBytes = (long) kFull * Float.BYTES;
         final long pa = aRow * Float.BYTES, ra = (long) lda * Float.BYTES, pb = bRow * Float.BYTES, rb = (long) ldb * Float.BYTES;
-        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes);
-        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes);
+        final MemorySegment a0 = slice(a, pa, kBytes), a1 = slice(a, pa + ra, kBytes), a2 = slice(a, pa + 2 * ra, kBytes);
+        final MemorySegment q0 = slice(b, pb, kBytes), q1 = slice(b, pb + rb, kBytes);
         FloatVector c00 = FloatVector.zero(sp), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00; // lanes 0-7 of 16
         FloatVector h00 = c00, h01 = c00, h10 = c00, h11 = c00, h20 = c00, h21 = c00;                 // lanes 8-15
         final int step = 2 * dotStep; // 16, not a constant to C2: see dotStep
@@ -2280,9 +2292,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                              MemorySegment scratch, long aTailRow, long bTailRow) {
         final VectorSpecies<Float> sp = species();
         final long kBytes = (long) kFull * Float.BYTES;
-        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes), a3 = a.asSlice(pa + 3 * ra, kBytes);
-        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes), q2 = b.asSlice(pb + 2 * rb, kBytes),
-                q3 = b.asSlice(pb + 3 * rb, kBytes), q4 = b.asSlice(pb + 4 * rb, kBytes), q5 = b.asSlice(pb + 5 * rb, kBytes);
+        final MemorySegment a0 = slice(a, pa, kBytes), a1 = slice(a, pa + ra, kBytes), a2 = slice(a, pa + 2 * ra, kBytes), a3 = slice(a, pa + 3 * ra, kBytes);
+        final MemorySegment q0 = slice(b, pb, kBytes), q1 = slice(b, pb + rb, kBytes), q2 = slice(b, pb + 2 * rb, kBytes),
+                q3 = slice(b, pb + 3 * rb, kBytes), q4 = slice(b, pb + 4 * rb, kBytes), q5 = slice(b, pb + 5 * rb, kBytes);
         FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00,
                 c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
         final int step = dotStep;
@@ -2370,9 +2382,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                              MemorySegment scratch, long aTailRow, long bTailRow) {
         final VectorSpecies<Float> sp = species();
         final long kBytes = (long) kFull * Float.BYTES;
-        final MemorySegment a0 = a.asSlice(pa, kBytes);
-        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes), q2 = b.asSlice(pb + 2 * rb, kBytes),
-                q3 = b.asSlice(pb + 3 * rb, kBytes), q4 = b.asSlice(pb + 4 * rb, kBytes), q5 = b.asSlice(pb + 5 * rb, kBytes);
+        final MemorySegment a0 = slice(a, pa, kBytes);
+        final MemorySegment q0 = slice(b, pb, kBytes), q1 = slice(b, pb + rb, kBytes), q2 = slice(b, pb + 2 * rb, kBytes),
+                q3 = slice(b, pb + 3 * rb, kBytes), q4 = slice(b, pb + 4 * rb, kBytes), q5 = slice(b, pb + 5 * rb, kBytes);
         FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         final int step = dotStep;
         for (int p = 0; p < kFull; p += step) {
@@ -2493,10 +2505,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         final long kBytes = (long) kFull * Float.BYTES, pa = aRow * Float.BYTES, pb = bRow * Float.BYTES;
         // row slices and a stride C2 cannot fold, as in dotBlock4x4: one bound for all loads, no 4x unrolling
-        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes),
-                a3 = a.asSlice(pa + 3 * ra, kBytes), a4 = a.asSlice(pa + 4 * ra, kBytes), a5 = a.asSlice(pa + 5 * ra, kBytes),
-                a6 = a.asSlice(pa + 6 * ra, kBytes), a7 = a.asSlice(pa + 7 * ra, kBytes);
-        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes);
+        final MemorySegment a0 = slice(a, pa, kBytes), a1 = slice(a, pa + ra, kBytes), a2 = slice(a, pa + 2 * ra, kBytes),
+                a3 = slice(a, pa + 3 * ra, kBytes), a4 = slice(a, pa + 4 * ra, kBytes), a5 = slice(a, pa + 5 * ra, kBytes),
+                a6 = slice(a, pa + 6 * ra, kBytes), a7 = slice(a, pa + 7 * ra, kBytes);
+        final MemorySegment q0 = slice(b, pb, kBytes), q1 = slice(b, pb + rb, kBytes);
         final int step = dotStep;
         for (int p = 0; p < kFull; p += step) {
             final long o = (long) p * Float.BYTES;
@@ -2577,8 +2589,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                              MemorySegment scratch, long aTailRow, long bTailRow) {
         final VectorSpecies<Float> sp = species();
         final long kBytes = (long) kFull * Float.BYTES;
-        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes), a3 = a.asSlice(pa + 3 * ra, kBytes);
-        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes), q2 = b.asSlice(pb + 2 * rb, kBytes), q3 = b.asSlice(pb + 3 * rb, kBytes);
+        final MemorySegment a0 = slice(a, pa, kBytes), a1 = slice(a, pa + ra, kBytes), a2 = slice(a, pa + 2 * ra, kBytes), a3 = slice(a, pa + 3 * ra, kBytes);
+        final MemorySegment q0 = slice(b, pb, kBytes), q1 = slice(b, pb + rb, kBytes), q2 = slice(b, pb + 2 * rb, kBytes), q3 = slice(b, pb + 3 * rb, kBytes);
         FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         final int step = dotStep;
         for (int p = 0; p < kFull; p += step) {
@@ -2635,8 +2647,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                              MemorySegment scratch, long aTailRow, long bTailRow) {
         final VectorSpecies<Float> sp = species();
         final long kBytes = (long) kFull * Float.BYTES;
-        final MemorySegment a0 = a.asSlice(pa, kBytes), a1 = a.asSlice(pa + ra, kBytes), a2 = a.asSlice(pa + 2 * ra, kBytes), a3 = a.asSlice(pa + 3 * ra, kBytes), a4 = a.asSlice(pa + 4 * ra, kBytes);
-        final MemorySegment q0 = b.asSlice(pb, kBytes), q1 = b.asSlice(pb + rb, kBytes), q2 = b.asSlice(pb + 2 * rb, kBytes), q3 = b.asSlice(pb + 3 * rb, kBytes);
+        final MemorySegment a0 = slice(a, pa, kBytes), a1 = slice(a, pa + ra, kBytes), a2 = slice(a, pa + 2 * ra, kBytes), a3 = slice(a, pa + 3 * ra, kBytes), a4 = slice(a, pa + 4 * ra, kBytes);
+        final MemorySegment q0 = slice(b, pb, kBytes), q1 = slice(b, pb + rb, kBytes), q2 = slice(b, pb + 2 * rb, kBytes), q3 = slice(b, pb + 3 * rb, kBytes);
         FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00, c42 = c00, c43 = c00;
         final int step = dotStep;
         for (int p = 0; p < kFull; p += step) {
