@@ -2343,7 +2343,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         lo = FloatVector.fromArray(sp, t[6], 0);
         hi = FloatVector.fromArray(sp, t[7], 0);
         w0 = lo.selectFrom(w0, zero).add(hi.selectFrom(w0, zero));
-        order.selectFrom(w0).intoMemorySegment(scratch, 128, NATIVE);
+        order.selectFrom(w0).intoMemorySegment(scratch, 192, NATIVE);
         lo = FloatVector.fromArray(sp, t[0], 0);
         hi = FloatVector.fromArray(sp, t[1], 0);
         FloatVector v0 = lo.selectFrom(c00, c01).add(hi.selectFrom(c00, c01)), v1 = lo.selectFrom(c02, c03).add(hi.selectFrom(c02, c03)),
@@ -2363,14 +2363,15 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         lo = FloatVector.fromArray(sp, t[6], 0);
         hi = FloatVector.fromArray(sp, t[7], 0);
         v0 = lo.selectFrom(v0, v4).add(hi.selectFrom(v0, v4));
-        order.selectFrom(v0).intoMemorySegment(scratch, 64, NATIVE);
-        // scratch[16, 32) holds output 4r + col of columns 0-3, [32, 40) output 2r + col of columns 4-5: to 6r + col
+        order.selectFrom(v0).intoMemorySegment(scratch, 128, NATIVE);
+        // scratch[32, 48) holds output 4r + col of columns 0-3, [48, 56) output 2r + col of columns 4-5: to 6r + col in
+        // [0, 24), which neither overlaps
         for (int r = 0; r < 4; r++) {
             for (int col = 0; col < 4; col++) {
-                scratch.setAtIndex(F, 6L * r + col, scratch.getAtIndex(F, 16L + 4 * r + col));
+                scratch.setAtIndex(F, 6L * r + col, scratch.getAtIndex(F, 32L + 4 * r + col));
             }
-            scratch.setAtIndex(F, 6L * r + 4, scratch.getAtIndex(F, 32L + 2 * r));
-            scratch.setAtIndex(F, 6L * r + 5, scratch.getAtIndex(F, 33L + 2 * r));
+            scratch.setAtIndex(F, 6L * r + 4, scratch.getAtIndex(F, 48L + 2 * r));
+            scratch.setAtIndex(F, 6L * r + 5, scratch.getAtIndex(F, 49L + 2 * r));
         }
     }
 
