@@ -531,7 +531,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                         final long cAt = cOff + (long) i * ldc + jj;
                         if (i < sixRows) {
                             if (p0 == 0) {
-                                block6x4(kb, a, aRow, aRowStride, aColStride, b, bRange, ldb, c, cAt, ldc);
+                                block6x4(kb, a, aRow, aRowStride, aColStride, b, bRange, ldb, c, cAt, ldc, 1);
                             } else {
                                 block6x4Resume(kb, a, aRow, aRowStride, aColStride, b, bRange, ldb, c, cAt, ldc);
                             }
@@ -555,12 +555,17 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             for (; six && i + 6 <= m; i += 6) {
                 final long aRow = aOff + (long) i * aRowStride;
                 final long cRow = cOff + (long) i * ldc;
-                for (int j = 0; j < nWide; j += wide) {
-                    final int jj = Math.min(j, n - wide); // the column tail by overlap: see above
-                    block6x4(k, a, aRow, aRowStride, aColStride, b, bOff + jj, ldb, dst, accumulate ? stage : cRow + jj, ldd);
-                    if (accumulate) {
-                        addStaged(scratch, stage, wide, 6, 4, c, cRow + j, ldc);
+                if (!accumulate) { // all of the row's blocks in one call (see block6x4), a block overlapping the tail in its own
+                    final boolean cut = nWide > n;
+                    block6x4(k, a, aRow, aRowStride, aColStride, b, bOff, ldb, c, cRow, ldc, nWide / wide - (cut ? 1 : 0));
+                    if (cut) {
+                        block6x4(k, a, aRow, aRowStride, aColStride, b, bOff + n - wide, ldb, c, cRow + n - wide, ldc, 1);
                     }
+                    continue;
+                }
+                for (int j = 0; j < nWide; j += wide) {
+                    block6x4(k, a, aRow, aRowStride, aColStride, b, bOff + j, ldb, scratch, stage, wide, 1);
+                    addStaged(scratch, stage, wide, 6, 4, c, cRow + j, ldc);
                 }
             }
             for (; i + 4 <= m; i += 4) {
@@ -594,11 +599,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         if (fourBySix) { // columns [nWide, nEnd): the last six vectors, the sixth ending at n
             final int last = Math.min(5 * lanes, n - lanes - nWide);
-            for (int i = 0; i < m; i += 4) {
-                final int ii = Math.min(i, m - 4);
-                block4x6(k, a, aOff + (long) ii * aRowStride, aRowStride, aColStride, b, bOff + nWide, ldb, last,
-                        c, cOff + (long) ii * ldc + nWide, ldc);
-            }
+            block4x6(k, m, a, aOff, aRowStride, aColStride, b, bOff + nWide, ldb, last, c, cOff + nWide, ldc);
         }
         // columns [pairsStart, nPairs): pairs of vectors in 8-row blocks, where the m % 8 rows left over are none or
         // their k is short (a row left alone is one FMA chain, latency-bound, k * 4 cycles); then 4-row blocks
@@ -938,54 +939,64 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         c52.intoMemorySegment(d, q + 2 * v, NATIVE); c53.intoMemorySegment(d, q + 3 * v, NATIVE);
     }
 
-    /** {@code D(6, 4 vectors) at d0 (leading dimension ldd) = A(6 rows at a0, k) . B(k, 4 vectors at bp)}. */
-    private void block6x4(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
-                          MemorySegment d, long d0, int ldd) {
+    /**
+     * {@code D(6, 4*blocks vectors) at d0 (leading dimension ldd) = A(6 rows at a0, k) . B(k, same at bFirst)}:
+     * {@code blocks} 6x4 blocks side by side in one call, as in {@link #block4x4}. Entering the method costs about
+     * 2 FMA-times per output vector on Zen 4 (arguments to the stack, row bases, 24 zero copies, segment checks
+     * before the stores), which at the short k of the CNN's dcol (8) and the 10-class dX (10) was a fifth of the
+     * block: one call per row of blocks measured 73 -> 79 % and 77 -> 81 % of the peak there (NOTES 28.2).
+     */
+    private void block6x4(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bFirst, int ldb,
+                          MemorySegment d, long dFirst, int ldd, int blocks) {
         final VectorSpecies<Float> sp = species();
         final int L = sp.length();
-        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
-        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
         final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs;
-        for (int p = 0; p < k; p++, bp += ldb) {
-            final long ap = (long) p * aCs;
-            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), b3 = FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE);
-            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a4 + ap));
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a5 + ap));
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
-        }
         final long v = (long) L * Float.BYTES;
         final long row = (long) ldd * Float.BYTES;
-        long q = d0 * Float.BYTES;
-        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
-        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
-        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
-        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
-        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c40.intoMemorySegment(d, q, NATIVE); c41.intoMemorySegment(d, q + v, NATIVE);
-        c42.intoMemorySegment(d, q + 2 * v, NATIVE); c43.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c50.intoMemorySegment(d, q, NATIVE); c51.intoMemorySegment(d, q + v, NATIVE);
-        c52.intoMemorySegment(d, q + 2 * v, NATIVE); c53.intoMemorySegment(d, q + 3 * v, NATIVE);
+        for (int t = 0; t < blocks; t++) {
+            long bp = bFirst + (long) t * 4 * L;
+            FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
+            FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+            FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+            FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+            FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+            FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+            for (int p = 0; p < k; p++, bp += ldb) {
+                final long ap = (long) p * aCs;
+                FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), b3 = FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE);
+                FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
+                c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+                x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
+                c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+                x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
+                c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+                x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
+                c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+                x = FloatVector.broadcast(sp, a.getAtIndex(F, a4 + ap));
+                c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+                x = FloatVector.broadcast(sp, a.getAtIndex(F, a5 + ap));
+                c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+            }
+            // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+            long q = (dFirst + (long) t * 4 * L) * Float.BYTES;
+            c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
+            c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
+            q += row;
+            c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
+            c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
+            q += row;
+            c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
+            c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
+            q += row;
+            c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
+            c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
+            q += row;
+            c40.intoMemorySegment(d, q, NATIVE); c41.intoMemorySegment(d, q + v, NATIVE);
+            c42.intoMemorySegment(d, q + 2 * v, NATIVE); c43.intoMemorySegment(d, q + 3 * v, NATIVE);
+            q += row;
+            c50.intoMemorySegment(d, q, NATIVE); c51.intoMemorySegment(d, q + v, NATIVE);
+            c52.intoMemorySegment(d, q + 2 * v, NATIVE); c53.intoMemorySegment(d, q + 3 * v, NATIVE);
+        }
     }
 
     /**
@@ -1160,55 +1171,61 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     /**
-     * {@code D(4, 6 vectors) at d0 (leading dimension ldd) = A(4 rows at a0, k) . B(k, 6 vectors at bp)}, the
-     * sixth vector at column {@code bp + last} rather than {@code bp + 5 * lanes} ({@code 4 * lanes < last <= 5 *
-     * lanes}: it overlaps the fifth and ends at n). A whole 84-wide row group in one block: 24 FMA chains like
-     * 6x4, where a 4-vector block and an 8x2 beside it paid two blocks' set-up and stores, which at LeNet's k =
-     * 10 and 16 cost as much as their FMAs (NOTES 22.2).
+     * {@code D(m, 6 vectors) at d0 (leading dimension ldd) = A(m rows at a0, k) . B(k, 6 vectors at bp)} in row
+     * groups of 4, the last group starting at row m - 4 when m % 4 != 0 (it recomputes rows of the group before it:
+     * the same FMA chains, so the same bits); the sixth vector at column {@code bp + last} rather than {@code bp + 5 *
+     * lanes} ({@code 4 * lanes < last <= 5 * lanes}: it overlaps the fifth and ends at n). A whole 84-wide row group
+     * in one block: 24 FMA chains like 6x4, where a 4-vector block and an 8x2 beside it paid two blocks' set-up and
+     * stores, which at LeNet's k = 10 and 16 cost as much as their FMAs (NOTES 22.2); all of them in one call for the
+     * same reason (see block6x4, NOTES 28.2).
      */
-    private void block4x6(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb, int last,
-                          MemorySegment d, long d0, int ldd) {
+    private void block4x6(int k, int m, MemorySegment a, long aFirst, int aRs, int aCs, MemorySegment b, long bp, int ldb, int last,
+                          MemorySegment d, long dFirst, int ldd) {
         final VectorSpecies<Float> sp = species();
         final int L = sp.length();
         final long v = (long) L * Float.BYTES;
         final long vLast = (long) last * Float.BYTES;
         final long row = (long) ldd * Float.BYTES;
-        final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs),
-                r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs);
         final MemorySegment bb = slice(b, bp * Float.BYTES, ((long) (k - 1) * ldb + last + L) * Float.BYTES);
         final long bs = (long) ldb * Float.BYTES;
-        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
-        long bq = 0;
-        for (int p = 0; p < k; p++, bq += bs) {
-            final long ap = aCs == 1 ? p : (long) p * aCs; // see block4x4
-            final FloatVector b0 = FloatVector.fromMemorySegment(sp, bb, bq, NATIVE), b1 = FloatVector.fromMemorySegment(sp, bb, bq + v, NATIVE),
-                    b2 = FloatVector.fromMemorySegment(sp, bb, bq + 2 * v, NATIVE), b3 = FloatVector.fromMemorySegment(sp, bb, bq + 3 * v, NATIVE),
-                    b4 = FloatVector.fromMemorySegment(sp, bb, bq + 4 * v, NATIVE), b5 = FloatVector.fromMemorySegment(sp, bb, bq + vLast, NATIVE);
-            FloatVector x = FloatVector.broadcast(sp, r0.getAtIndex(F, ap));
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03); c04 = x.fma(b4, c04); c05 = x.fma(b5, c05);
-            x = FloatVector.broadcast(sp, r1.getAtIndex(F, ap));
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13); c14 = x.fma(b4, c14); c15 = x.fma(b5, c15);
-            x = FloatVector.broadcast(sp, r2.getAtIndex(F, ap));
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23); c24 = x.fma(b4, c24); c25 = x.fma(b5, c25);
-            x = FloatVector.broadcast(sp, r3.getAtIndex(F, ap));
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33); c34 = x.fma(b4, c34); c35 = x.fma(b5, c35);
+        for (int i = 0; i < m; i += 4) {
+            final int ii = Math.min(i, m - 4);
+            final long a0 = aFirst + (long) ii * aRs;
+            final MemorySegment r0 = aRow(a, a0, k, aCs), r1 = aRow(a, a0 + aRs, k, aCs),
+                    r2 = aRow(a, a0 + 2L * aRs, k, aCs), r3 = aRow(a, a0 + 3L * aRs, k, aCs);
+            FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+            FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+            FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
+            FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
+            long bq = 0;
+            for (int p = 0; p < k; p++, bq += bs) {
+                final long ap = aCs == 1 ? p : (long) p * aCs; // see block4x4
+                final FloatVector b0 = FloatVector.fromMemorySegment(sp, bb, bq, NATIVE), b1 = FloatVector.fromMemorySegment(sp, bb, bq + v, NATIVE),
+                        b2 = FloatVector.fromMemorySegment(sp, bb, bq + 2 * v, NATIVE), b3 = FloatVector.fromMemorySegment(sp, bb, bq + 3 * v, NATIVE),
+                        b4 = FloatVector.fromMemorySegment(sp, bb, bq + 4 * v, NATIVE), b5 = FloatVector.fromMemorySegment(sp, bb, bq + vLast, NATIVE);
+                FloatVector x = FloatVector.broadcast(sp, r0.getAtIndex(F, ap));
+                c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03); c04 = x.fma(b4, c04); c05 = x.fma(b5, c05);
+                x = FloatVector.broadcast(sp, r1.getAtIndex(F, ap));
+                c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13); c14 = x.fma(b4, c14); c15 = x.fma(b5, c15);
+                x = FloatVector.broadcast(sp, r2.getAtIndex(F, ap));
+                c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23); c24 = x.fma(b4, c24); c25 = x.fma(b5, c25);
+                x = FloatVector.broadcast(sp, r3.getAtIndex(F, ap));
+                c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33); c34 = x.fma(b4, c34); c35 = x.fma(b5, c35);
+            }
+            // the fifth and sixth vectors overlap: both hold the same FMA chains there, so the same bits
+            long q = (dFirst + (long) ii * ldd) * Float.BYTES;
+            c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE); c02.intoMemorySegment(d, q + 2 * v, NATIVE);
+            c03.intoMemorySegment(d, q + 3 * v, NATIVE); c04.intoMemorySegment(d, q + 4 * v, NATIVE); c05.intoMemorySegment(d, q + vLast, NATIVE);
+            q += row;
+            c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE); c12.intoMemorySegment(d, q + 2 * v, NATIVE);
+            c13.intoMemorySegment(d, q + 3 * v, NATIVE); c14.intoMemorySegment(d, q + 4 * v, NATIVE); c15.intoMemorySegment(d, q + vLast, NATIVE);
+            q += row;
+            c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE); c22.intoMemorySegment(d, q + 2 * v, NATIVE);
+            c23.intoMemorySegment(d, q + 3 * v, NATIVE); c24.intoMemorySegment(d, q + 4 * v, NATIVE); c25.intoMemorySegment(d, q + vLast, NATIVE);
+            q += row;
+            c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE); c32.intoMemorySegment(d, q + 2 * v, NATIVE);
+            c33.intoMemorySegment(d, q + 3 * v, NATIVE); c34.intoMemorySegment(d, q + 4 * v, NATIVE); c35.intoMemorySegment(d, q + vLast, NATIVE);
         }
-        // the fifth and sixth vectors overlap: both hold the same FMA chains there, so the same bits
-        long q = d0 * Float.BYTES;
-        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE); c02.intoMemorySegment(d, q + 2 * v, NATIVE);
-        c03.intoMemorySegment(d, q + 3 * v, NATIVE); c04.intoMemorySegment(d, q + 4 * v, NATIVE); c05.intoMemorySegment(d, q + vLast, NATIVE);
-        q += row;
-        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE); c12.intoMemorySegment(d, q + 2 * v, NATIVE);
-        c13.intoMemorySegment(d, q + 3 * v, NATIVE); c14.intoMemorySegment(d, q + 4 * v, NATIVE); c15.intoMemorySegment(d, q + vLast, NATIVE);
-        q += row;
-        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE); c22.intoMemorySegment(d, q + 2 * v, NATIVE);
-        c23.intoMemorySegment(d, q + 3 * v, NATIVE); c24.intoMemorySegment(d, q + 4 * v, NATIVE); c25.intoMemorySegment(d, q + vLast, NATIVE);
-        q += row;
-        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE); c32.intoMemorySegment(d, q + 2 * v, NATIVE);
-        c33.intoMemorySegment(d, q + 3 * v, NATIVE); c34.intoMemorySegment(d, q + 4 * v, NATIVE); c35.intoMemorySegment(d, q + vLast, NATIVE);
     }
 
     /**
