@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * extra operations of one kind per iteration, {@code (t(e) - t(0)) / (t(0) / 24) / e}. A GEMM block of R rows and V
  * vectors at depth k does kRV FMAs, kR broadcasts, kV loads and RV stores, so these costs bound what a short-k GEMM
  * can reach: with a store costing s FMA-times, at most k / (k + s) of the peak. On the Zen 4 of NOTES 28, which runs
- * 512-bit operations as two 256-bit halves, a 512-bit store cost one FMA-time and loads nothing.
+ * 512-bit operations as two 256-bit halves, 3 stores per 24 FMAs hid behind them, 6 or more cost 1.5-1.9 FMA-times
+ * each (a 512-bit store every two cycles), loads 0.1-0.5 and broadcasts about 0.1.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp perf/target/leashed.jar org.leashed.perf.bench.PortCostProbe
@@ -109,6 +110,15 @@ public final class PortCostProbe {
             buf.setAtIndex(F, i, 1f);
         }
         final int[][] extras = {{0, 3, 6, 12, 24}, {0, 1, 2, 4}, {0, 1, 2, 4}};
+        // Every variant first, interleaved, so that C2 compiles loop once from a profile that has seen them all: warmed
+        // up one at a time, each new variant deoptimized the code the previous one had measured (a 421 ns "none").
+        for (int w = 0; w < 20_000; w++) {
+            for (Kind kind : Kind.values()) {
+                for (int e : extras[kind.ordinal()]) {
+                    sink += loop(kind, e, buf);
+                }
+            }
+        }
         System.out.printf("%d-bit vectors; cost of one extra operation in FMA-times (24 FMAs per iteration), best of 9 windows%n",
                 SPECIES.vectorBitSize());
         for (int round = 0; round < 3; round++) {
