@@ -16,10 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors at depth k does kRV FMAs, kR broadcasts, kV loads and RV stores, so these costs bound what a short-k GEMM
  * can reach: with a store costing s FMA-times, at most k / (k + s) of the peak. On the Zen 4 of NOTES 28, which runs
  * 512-bit operations as two 256-bit halves, 3 stores per 24 FMAs hid behind them, 6 or more cost 1.5-1.9 FMA-times
- * each (a 512-bit store every two cycles), loads 0.1-0.5 and broadcasts about 0.1.
+ * each (a 512-bit store every two cycles), loads 0.1-0.5 and broadcasts about 0.1; but at one broadcast per FMA, the
+ * single-vector strip's ratio, they cap the FMA rate ({@link #strip}, with the argument {@code strip}).
  *
  * <pre>
- * java --add-modules=jdk.incubator.vector -cp perf/target/leashed.jar org.leashed.perf.bench.PortCostProbe
+ * java --add-modules=jdk.incubator.vector -cp perf/target/leashed.jar org.leashed.perf.bench.PortCostProbe [strip]
  * </pre>
  */
 public final class PortCostProbe {
@@ -104,10 +105,61 @@ public final class PortCostProbe {
                 .reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * The single-vector strip's k loop ({@code fwd:10x16xK}, {@code VectorKernels.blockStrip1}): 10 FMA chains, one
+     * vector of B loaded per step and each FMA's multiplier broadcast from memory ({@code broadcasts}; ten floats in
+     * a row, one base and constant offsets), or the ten multipliers held in registers for the whole loop.
+     */
+    static float strip(boolean broadcasts, MemorySegment buf) {
+        final VectorSpecies<Float> sp = SPECIES;
+        final long v = (long) sp.length() * Float.BYTES;
+        final FloatVector x0 = FloatVector.broadcast(sp, buf.get(F, 0)), x1 = FloatVector.broadcast(sp, buf.get(F, 4)),
+                x2 = FloatVector.broadcast(sp, buf.get(F, 8)), x3 = FloatVector.broadcast(sp, buf.get(F, 12)),
+                x4 = FloatVector.broadcast(sp, buf.get(F, 16)), x5 = FloatVector.broadcast(sp, buf.get(F, 20)),
+                x6 = FloatVector.broadcast(sp, buf.get(F, 24)), x7 = FloatVector.broadcast(sp, buf.get(F, 28)),
+                x8 = FloatVector.broadcast(sp, buf.get(F, 32)), x9 = FloatVector.broadcast(sp, buf.get(F, 36));
+        FloatVector c0 = FloatVector.zero(sp), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            final FloatVector b = FloatVector.fromMemorySegment(sp, buf, (i & 15) * v, NATIVE);
+            if (broadcasts) {
+                final long q = (long) (i & 15) * 40;
+                c0 = FloatVector.broadcast(sp, buf.get(F, q)).fma(b, c0);
+                c1 = FloatVector.broadcast(sp, buf.get(F, q + 4)).fma(b, c1);
+                c2 = FloatVector.broadcast(sp, buf.get(F, q + 8)).fma(b, c2);
+                c3 = FloatVector.broadcast(sp, buf.get(F, q + 12)).fma(b, c3);
+                c4 = FloatVector.broadcast(sp, buf.get(F, q + 16)).fma(b, c4);
+                c5 = FloatVector.broadcast(sp, buf.get(F, q + 20)).fma(b, c5);
+                c6 = FloatVector.broadcast(sp, buf.get(F, q + 24)).fma(b, c6);
+                c7 = FloatVector.broadcast(sp, buf.get(F, q + 28)).fma(b, c7);
+                c8 = FloatVector.broadcast(sp, buf.get(F, q + 32)).fma(b, c8);
+                c9 = FloatVector.broadcast(sp, buf.get(F, q + 36)).fma(b, c9);
+            } else {
+                c0 = x0.fma(b, c0); c1 = x1.fma(b, c1); c2 = x2.fma(b, c2); c3 = x3.fma(b, c3); c4 = x4.fma(b, c4);
+                c5 = x5.fma(b, c5); c6 = x6.fma(b, c6); c7 = x7.fma(b, c7); c8 = x8.fma(b, c8); c9 = x9.fma(b, c9);
+            }
+        }
+        return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).reduceLanes(VectorOperators.ADD);
+    }
+
     public static void main(String[] args) {
         final MemorySegment buf = Arena.global().allocate(8L * 24 * SPECIES.vectorByteSize() + 64L * SPECIES.vectorByteSize(), 64);
         for (long i = 0; i < buf.byteSize() / Float.BYTES; i++) {
             buf.setAtIndex(F, i, 1f);
+        }
+        if (args.length > 0) { // the strip alone: in the same JVM as the loops above, it upset their compiled code
+            if (!args[0].equals("strip")) {
+                throw new IllegalArgumentException("PortCostProbe takes no argument or 'strip', got '" + args[0] + "'");
+            }
+            for (int w = 0; w < 20_000; w++) {
+                sink += strip(true, buf) + strip(false, buf);
+            }
+            for (int round = 0; round < 3; round++) {
+                final double held = CpuTimeProbe.bestCpuNs(() -> sink += strip(false, buf), 50_000_000);
+                final double broadcast = CpuTimeProbe.bestCpuNs(() -> sink += strip(true, buf), 50_000_000);
+                System.out.printf("round %d strip | 10 chains, a broadcast per FMA: %.0f %% of the rate with the multipliers in registers"
+                        + " (%.2f FMA-times per broadcast)%n", round, 100 * held / broadcast, (broadcast - held) / held);
+            }
+            return;
         }
         final int[][] extras = {{0, 3, 6, 12, 24}, {0, 1, 2, 4}, {0, 1, 2, 4}};
         // Every variant first, interleaved, so that C2 compiles loop once from a profile that has seen them all: warmed
