@@ -87,13 +87,22 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      */
     static final long COLUMN_OUTER_MAX_BLOCK_BYTES = 256L << 10;
     /**
-     * Longest k for the 4x6 blocks that take an output's last six vectors (LeNet's 84-wide layers), which are used
-     * only with contiguous A rows. Measured (NOTES 22.2): at k = 10 and 120 (dX:512x84x10, fwd:16x84x120) 1.1-1.3x
-     * over a 4-vector block and an 8x2 pair; at k = 512 with A read transposed (dW:120x84x512) 0.74-0.96x, and with
-     * A transposed at k = 16 (dW:10x84x16, dW:120x84x16) 0.4-1.1x from one JVM to the next. Six vectors of B per k
+     * Longest k for the 4x6 blocks that take an output's last six vectors (LeNet's 84-wide layers) with contiguous A
+     * rows (A read transposed: FOUR_BY_SIX_TRANSPOSED_MAX_K). Measured (NOTES 22.2): at k = 10 and 120 (dX:512x84x10,
+     * fwd:16x84x120) 1.1-1.3x over a 4-vector block and an 8x2 pair; at k = 512 with A read transposed (dW:120x84x512)
+     * 0.74-0.96x, and with A transposed at k = 16 (dW:10x84x16, dW:120x84x16) 0.4-1.1x from one JVM to the next, when
+     * each row group was a call of its own (see FOUR_BY_SIX_TRANSPOSED_MAX_K for now). Six vectors of B per k
      * step against four: past L1 (k x 6 vectors over 48 KiB from k = 128) they come from L2 at a rate it barely keeps.
      */
     static final int FOUR_BY_SIX_MAX_K = 128;
+    /**
+     * Longest k for the same 4x6 blocks with A read transposed (LeNet's dW at batch 16), and only for m a multiple of
+     * 4. Since the blocks loop over their row groups in one call (NOTES 28.2), dW:120x84x16 reads 77-79 % of the peak
+     * against 64-68 % with a 4-vector block and 8x2 pairs beside it, in six JVMs each (22.2's 0.4-1.1x spread did
+     * not come back); dW:10x84x16, whose last group would overlap two rows, 54-63 % against 65-68 with its 5x2
+     * pairs (NOTES 28.5).
+     */
+    static final int FOUR_BY_SIX_TRANSPOSED_MAX_K = 16;
     /**
      * Longest k for which the column tail's 8-row pair blocks ({@code block8x2}) are used when m is not a multiple
      * of 8: the rows left over then go alone or by 4 with one vector, few FMA chains each, which at long k costs
@@ -458,9 +467,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // Six vectors left after the 4-vector blocks (an 84-wide output: 5 vectors and 4 columns), contiguous A
         // rows and short k: those six in 4x6 blocks, the last row group overlapping the one before it when m % 4
         // != 0 (same chains, same bits), where a 4-vector block and an 8x2 beside it paid two blocks' set-up and
-        // stores; see FOUR_BY_SIX_MAX_K for the limits (NOTES 22.2)
-        final boolean fourBySix = !accumulate && !packing && !rowPanel && aColStride == 1 && k <= FOUR_BY_SIX_MAX_K && m >= 4
-                && nEnd % wide == 2 * lanes && nEnd >= 6 * lanes;
+        // stores; see FOUR_BY_SIX_MAX_K for the limits (NOTES 22.2). With A transposed only at k <= 16 and whole
+        // row groups (FOUR_BY_SIX_TRANSPOSED_MAX_K).
+        final boolean fourBySix = !accumulate && !packing && !rowPanel && m >= 4 && nEnd % wide == 2 * lanes && nEnd >= 6 * lanes
+                && (aColStride == 1 ? k <= FOUR_BY_SIX_MAX_K : k <= FOUR_BY_SIX_TRANSPOSED_MAX_K && m % 4 == 0);
         final int nWide = fourBySix ? nEnd - 6 * lanes
                 : packing || nEnd - nEnd % wide > n && n < wide ? nWholeWide : nEnd - nEnd % wide;
         final long panelFloats = rem > 0 && !overlap ? (long) k * lanes : 0;
