@@ -91,7 +91,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * rows (A read transposed: FOUR_BY_SIX_TRANSPOSED_MAX_K). Measured (NOTES 22.2): at k = 10 and 120 (dX:512x84x10,
      * fwd:16x84x120) 1.1-1.3x over a 4-vector block and an 8x2 pair; at k = 512 with A read transposed (dW:120x84x512)
      * 0.74-0.96x, and with A transposed at k = 16 (dW:10x84x16, dW:120x84x16) 0.4-1.1x from one JVM to the next, when
-     * each row group was a call of its own (see FOUR_BY_SIX_TRANSPOSED_MAX_K for now). Six vectors of B per k
+     * each row group was a call of its own (what they read since: FOUR_BY_SIX_TRANSPOSED_MAX_K). Six vectors of B per k
      * step against four: past L1 (k x 6 vectors over 48 KiB from k = 128) they come from L2 at a rate it barely keeps.
      */
     static final int FOUR_BY_SIX_MAX_K = 128;
@@ -467,8 +467,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         // Six vectors left after the 4-vector blocks (an 84-wide output: 5 vectors and 4 columns), contiguous A
         // rows and short k: those six in 4x6 blocks, the last row group overlapping the one before it when m % 4
         // != 0 (same chains, same bits), where a 4-vector block and an 8x2 beside it paid two blocks' set-up and
-        // stores; see FOUR_BY_SIX_MAX_K for the limits (NOTES 22.2). With A transposed only at k <= 16 and whole
-        // row groups (FOUR_BY_SIX_TRANSPOSED_MAX_K).
+        // stores; see FOUR_BY_SIX_MAX_K for the limits (NOTES 22.2). With A transposed only at short k and whole
+        // row groups, see FOUR_BY_SIX_TRANSPOSED_MAX_K.
         final boolean fourBySix = !accumulate && !packing && !rowPanel && m >= 4 && nEnd % wide == 2 * lanes && nEnd >= 6 * lanes
                 && (aColStride == 1 ? k <= FOUR_BY_SIX_MAX_K : k <= FOUR_BY_SIX_TRANSPOSED_MAX_K && m % 4 == 0);
         final int nWide = fourBySix ? nEnd - 6 * lanes
