@@ -28,7 +28,7 @@ import org.leashed.nn.simd.Kernels;
  *
  * <pre>
  * OPENBLAS_NUM_THREADS=1 java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
- *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm [SHAPE]|update|gradient [mlp|cnn|lenet|cifar...]|peak
+ *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm [SHAPE]|windows SHAPE [N]|update|gradient [mlp|cnn|lenet|cifar...]|peak
  * </pre>
  */
 public final class CpuTimeProbe {
@@ -130,6 +130,59 @@ public final class CpuTimeProbe {
     }
 
     /**
+     * The vector GEMM of {@code shape} in {@code count} consecutive windows of 0.5 s of CPU time each, from a cold
+     * start, one GFLOP/s figure per window, then the same JVM's FMA peak. The table's figure ({@link #gemmRow}) is
+     * the best of 9 windows; where it reads low, this shows whether the JVM's code is slow throughout (the JIT) or
+     * slow for a while and then at full speed again with the same code (the host: NOTES 29.2).
+     */
+    private static void windows(String shape, int count) {
+        GemmBenchmark.Operands g = new GemmBenchmark.Operands();
+        g.shape = shape;
+        g.setUp();
+        try {
+            StringBuilder line = new StringBuilder(shape).append(" GFLOP/s per 0.5 s window:");
+            for (double rate : windowRates(() -> g.run(g.vector), g.flops(), count, 500_000_000L)) {
+                line.append(String.format(" %.0f", rate / 1e9));
+            }
+            GemmBenchmark probe = new GemmBenchmark();
+            double peak = GemmBenchmark.PEAK_FLOPS / bestCpuNs(() -> sink += probe.peakFma(), 200_000_000);
+            System.out.println(line.append(String.format("; peak %.1f GFLOP/s", peak)));
+        } finally {
+            g.tearDown();
+        }
+    }
+
+    /**
+     * {@code op}'s rate in {@code count} consecutive windows of at least {@code windowNs} of this thread's CPU time,
+     * from the first call on (no warm-up): {@code flopsPerCall} x calls / CPU seconds, one figure per window. The clock
+     * is read between batches of calls, the batch doubled until one takes 5 ms (a read costs about a microsecond, as
+     * much as a small GEMM: read per call, it had halved dW:400x120x16's figure).
+     */
+    static double[] windowRates(Runnable op, double flopsPerCall, int count, long windowNs) {
+        final double[] rates = new double[count];
+        long batch = 1;
+        for (int w = 0; w < count; w++) {
+            long calls = 0;
+            final long t0 = THREADS.getCurrentThreadCpuTime();
+            long dt = 0;
+            while (dt < windowNs) {
+                final long b0 = THREADS.getCurrentThreadCpuTime();
+                for (long i = 0; i < batch; i++) {
+                    op.run();
+                }
+                calls += batch;
+                final long now = THREADS.getCurrentThreadCpuTime();
+                if (now - b0 < 5_000_000L) {
+                    batch *= 2;
+                }
+                dt = now - t0;
+            }
+            rates[w] = flopsPerCall * calls / (dt / 1e9);
+        }
+        return rates;
+    }
+
+    /**
      * The OpenBLAS baseline, or null where no OpenBLAS library is installed (the 16-core device machine of NOTES
      * 17 has none and no package manager that reaches a registry): the row then has the vector figure alone,
      * and stderr says why the baseline columns are empty.
@@ -196,6 +249,12 @@ public final class CpuTimeProbe {
                         gemmInChildJvm(shape);
                     }
                 }
+                case "windows" -> { // windows SHAPE [N]: is a slow reading the JIT's code or the host's speed?
+                    if (args.length < 2) {
+                        throw new IllegalArgumentException("windows needs a shape, e.g. windows fwd:512x128x128 24");
+                    }
+                    windows(args[1], args.length > 2 ? Integer.parseInt(args[2]) : 24);
+                }
                 case "update" -> {
                     for (int d : new int[] {134_794, 27_354}) {
                         MemorySegment src = random(arena, d, 1), x = random(arena, d, 2), dst = random(arena, d, 3);
@@ -254,7 +313,7 @@ public final class CpuTimeProbe {
                         }
                     }
                 }
-                default -> throw new IllegalArgumentException("mode must be gemm, update, gradient or peak, got '" + mode + "'");
+                default -> throw new IllegalArgumentException("mode must be gemm, windows, update, gradient or peak, got '" + mode + "'");
             }
         }
     }

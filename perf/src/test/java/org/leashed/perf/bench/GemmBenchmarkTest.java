@@ -1,12 +1,14 @@
 package org.leashed.perf.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,5 +51,23 @@ class GemmBenchmarkTest {
         o.shape = shape;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, o::setUp);
         assertTrue(e.getMessage().contains(shape) || e.getMessage().contains("kind"), e.getMessage());
+    }
+
+    @Test
+    void windowRatesCountCallsOverEachWindowsCpuTime() {
+        // an op of known cost: about 2 ms of CPU per call, so the 20 ms windows see few calls and the rate must be
+        // near 1 / 2 ms x flops, however the batches grew
+        final double flopsPerCall = 1e6;
+        double[] rates = CpuTimeProbe.windowRates(() -> {
+            final long t0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            while (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - t0 < 2_000_000L) {
+                Thread.onSpinWait();
+            }
+        }, flopsPerCall, 3, 20_000_000L);
+        assertEquals(3, rates.length);
+        for (double rate : rates) {
+            // each window holds at least 10 calls of >= 2 ms: at most 0.5 GFLOP/s, and not far below it
+            assertTrue(rate > 0.25e9 && rate <= 0.5e9 * 1.001, "rate " + rate + " for 1 MFLOP per 2 ms call");
+        }
     }
 }
