@@ -30,6 +30,8 @@ import org.leashed.nn.simd.Kernels;
  * OPENBLAS_NUM_THREADS=1 java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
  *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm [SHAPE]|windows SHAPE [N]|update|gradient [mlp|cnn|lenet|cifar...]|peak
  * </pre>
+ * The table ({@code gemm} without a shape) takes {@code -Dleashed.probe.jvms=N} (N JVMs per shape, the best row kept,
+ * every JVM's share listed) and {@code -Dleashed.probe.shapes=A,B} (those shapes only).
  */
 public final class CpuTimeProbe {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -202,7 +204,49 @@ public final class CpuTimeProbe {
      * in another shape's windows. (The 0.6 GFLOP/s reading of the 10-wide forward in NOTES 16.14 was the cold
      * start {@link #bestCpuNs} now warms up past: a JVM of its own alone still read 0.8.)
      */
+    /**
+     * JVMs per shape in the table, {@code -Dleashed.probe.jvms=N} (default 1): the row printed is the one with the best
+     * share of its JVM's peak, followed by every JVM's share. On a host whose speed drops for seconds at a time (NOTES
+     * 29.2) one reading under 80 % can be a slow spell; two agreeing readings are not.
+     */
+    private static final int JVMS_PER_SHAPE = Integer.getInteger("leashed.probe.jvms", 1);
+    // and -Dleashed.probe.shapes=A,B,... limits the table to those of GemmBenchmark's shapes
+
+    /**
+     * Of table rows of one shape (as {@link #gemmRow} prints them), the one with the highest vector/peak share, with the
+     * shares of all of them appended as a last column when there is more than one.
+     */
+    static String bestRow(List<String> rows) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no rows to choose from");
+        }
+        String best = null;
+        double bestShare = -1;
+        StringBuilder shares = new StringBuilder();
+        for (String row : rows) {
+            final String[] cells = row.split("\\|");
+            if (cells.length < 7 || !cells[6].trim().endsWith("%")) {
+                throw new IllegalArgumentException("not a table row with a vector/peak share in its sixth cell: '" + row + "'");
+            }
+            final double share = Double.parseDouble(cells[6].trim().replace("%", "").trim());
+            shares.append(shares.isEmpty() ? "" : ", ").append(cells[6].trim());
+            if (share > bestShare) {
+                bestShare = share;
+                best = row;
+            }
+        }
+        return rows.size() == 1 ? best : best + " " + shares + " |";
+    }
+
     private static void gemmInChildJvm(String shape) {
+        final List<String> rows = new ArrayList<>();
+        for (int j = 0; j < Math.max(1, JVMS_PER_SHAPE); j++) {
+            rows.add(gemmRowInChildJvm(shape));
+        }
+        System.out.println(bestRow(rows));
+    }
+
+    private static String gemmRowInChildJvm(String shape) {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
         List<String> command = new ArrayList<>();
@@ -217,7 +261,7 @@ public final class CpuTimeProbe {
             if (rc != 0 || row == null) {
                 throw new IllegalStateException("CpuTimeProbe gemm " + shape + " failed in its JVM (exit " + rc + "):\n" + output);
             }
-            System.out.println(row);
+            return row;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a JVM for shape " + shape, e);
         } catch (InterruptedException e) {
@@ -244,8 +288,17 @@ public final class CpuTimeProbe {
                         gemmRow(args[1]);
                         return;
                     }
-                    System.out.println("| shape | vector GFLOP/s | OpenBLAS GFLOP/s | vector/OpenBLAS | peak GFLOP/s, same JVM | vector/peak |");
-                    for (String shape : SHAPES) {
+                    final String only = System.getProperty("leashed.probe.shapes"); // a comma-separated subset
+                    final List<String> shapes = only == null ? List.of(SHAPES) : List.of(only.split(","));
+                    for (String shape : shapes) {
+                        if (!List.of(SHAPES).contains(shape)) {
+                            throw new IllegalArgumentException("leashed.probe.shapes names " + shape
+                                    + ", not one of GemmBenchmark's shapes");
+                        }
+                    }
+                    System.out.println("| shape | vector GFLOP/s | OpenBLAS GFLOP/s | vector/OpenBLAS | peak GFLOP/s, same JVM | vector/peak |"
+                            + (JVMS_PER_SHAPE > 1 ? " vector/peak in each of " + JVMS_PER_SHAPE + " JVMs |" : ""));
+                    for (String shape : shapes) {
                         gemmInChildJvm(shape);
                     }
                 }

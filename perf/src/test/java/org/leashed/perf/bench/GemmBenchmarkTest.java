@@ -70,4 +70,15 @@ class GemmBenchmarkTest {
             assertTrue(rate > 0.25e9 && rate <= 0.5e9 * 1.001, "rate " + rate + " for 1 MFLOP per 2 ms call");
         }
     }
+
+    @Test
+    void bestRowKeepsTheBestShareAndListsEveryReading() {
+        final String slow = "| dX:16x128x10 | 108.0 | - | - | 209.2 | 52 % |";
+        final String fast = "| dX:16x128x10 | 156.8 | 61.5 | 2.55 | 214.2 | 73 % |";
+        assertEquals(fast + " 52 %, 73 % |", CpuTimeProbe.bestRow(java.util.List.of(slow, fast)));
+        assertEquals(fast + " 73 %, 52 % |", CpuTimeProbe.bestRow(java.util.List.of(fast, slow)));
+        assertEquals(slow, CpuTimeProbe.bestRow(java.util.List.of(slow)));
+        assertThrows(IllegalArgumentException.class, () -> CpuTimeProbe.bestRow(java.util.List.of("kernels: vector(512-bit)")));
+        assertThrows(IllegalArgumentException.class, () -> CpuTimeProbe.bestRow(java.util.List.of()));
+    }
 }
