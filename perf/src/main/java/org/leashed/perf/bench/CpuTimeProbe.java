@@ -121,8 +121,7 @@ public final class CpuTimeProbe {
         try {
             double v = bestCpuNs(() -> g.run(g.vector), 200_000_000);
             double o = blas == null ? Double.NaN : bestCpuNs(() -> g.run(blas), 200_000_000);
-            GemmBenchmark probe = new GemmBenchmark();
-            double peak = GemmBenchmark.PEAK_FLOPS / bestCpuNs(() -> sink += probe.peakFma(), 200_000_000);
+            final double peak = peakFlops();
             System.out.printf("| %s | %.1f | %s | %s | %.1f | %.0f %% |%n", shape, g.flops() / v,
                     blas == null ? "-" : String.format("%.1f", g.flops() / o), blas == null ? "-" : String.format("%.2f", o / v),
                     peak, 100 * g.flops() / v / peak);
@@ -146,12 +145,17 @@ public final class CpuTimeProbe {
             for (double rate : windowRates(() -> g.run(g.vector), g.flops(), count, 500_000_000L)) {
                 line.append(String.format(" %.0f", rate / 1e9));
             }
-            GemmBenchmark probe = new GemmBenchmark();
-            double peak = GemmBenchmark.PEAK_FLOPS / bestCpuNs(() -> sink += probe.peakFma(), 200_000_000);
+            final double peak = peakFlops();
             System.out.println(line.append(String.format("; peak %.1f GFLOP/s", peak)));
         } finally {
             g.tearDown();
         }
+    }
+
+    /** This JVM's FMA peak now, in FLOP/s: the register-resident probe, best of {@link #bestCpuNs}'s windows. */
+    private static double peakFlops() {
+        GemmBenchmark probe = new GemmBenchmark();
+        return GemmBenchmark.PEAK_FLOPS / bestCpuNs(() -> sink += probe.peakFma(), 200_000_000);
     }
 
     /**
@@ -168,16 +172,12 @@ public final class CpuTimeProbe {
             final long t0 = THREADS.getCurrentThreadCpuTime();
             long dt = 0;
             while (dt < windowNs) {
-                final long b0 = THREADS.getCurrentThreadCpuTime();
-                for (long i = 0; i < batch; i++) {
-                    op.run();
-                }
+                final long spent = cpuNs(op, batch);
                 calls += batch;
-                final long now = THREADS.getCurrentThreadCpuTime();
-                if (now - b0 < 5_000_000L) {
+                if (spent < 5_000_000L) {
                     batch *= 2;
                 }
-                dt = now - t0;
+                dt = THREADS.getCurrentThreadCpuTime() - t0;
             }
             rates[w] = flopsPerCall * calls / (dt / 1e9);
         }
@@ -199,18 +199,11 @@ public final class CpuTimeProbe {
     }
 
     /**
-     * {@link #gemmRow} in a fresh JVM (this one's binary, flags and class path), so that each shape's GEMM is
-     * compiled from its own profile, as in a JMH fork, and no recompilation caused by one shape's branches falls
-     * in another shape's windows. (The 0.6 GFLOP/s reading of the 10-wide forward in NOTES 16.14 was the cold
-     * start {@link #bestCpuNs} now warms up past: a JVM of its own alone still read 0.8.)
-     */
-    /**
      * JVMs per shape in the table, {@code -Dleashed.probe.jvms=N} (default 1): the row printed is the one with the best
      * share of its JVM's peak, followed by every JVM's share. On a host whose speed drops for seconds at a time (NOTES
      * 29.2) one reading under 80 % can be a slow spell; two agreeing readings are not.
      */
     private static final int JVMS_PER_SHAPE = Integer.getInteger("leashed.probe.jvms", 1);
-    // and -Dleashed.probe.shapes=A,B,... limits the table to those of GemmBenchmark's shapes
 
     /**
      * Of table rows of one shape (as {@link #gemmRow} prints them), the one with the highest vector/peak share, with the
@@ -246,6 +239,12 @@ public final class CpuTimeProbe {
         System.out.println(bestRow(rows));
     }
 
+    /**
+     * {@link #gemmRow} in a fresh JVM (this one's binary, flags and class path), its row returned, so that each
+     * shape's GEMM is compiled from its own profile, as in a JMH fork, and no recompilation caused by one shape's
+     * branches falls in another shape's windows. (The 0.6 GFLOP/s reading of the 10-wide forward in NOTES 16.14 was the cold
+     * start {@link #bestCpuNs} now warms up past: a JVM of its own alone still read 0.8.)
+     */
     private static String gemmRowInChildJvm(String shape) {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
@@ -290,8 +289,9 @@ public final class CpuTimeProbe {
                     }
                     final String only = System.getProperty("leashed.probe.shapes"); // a comma-separated subset
                     final List<String> shapes = only == null ? List.of(SHAPES) : List.of(only.split(","));
+                    final List<String> known = List.of(SHAPES);
                     for (String shape : shapes) {
-                        if (!List.of(SHAPES).contains(shape)) {
+                        if (!known.contains(shape)) {
                             throw new IllegalArgumentException("leashed.probe.shapes names " + shape
                                     + ", not one of GemmBenchmark's shapes");
                         }
