@@ -1,5 +1,7 @@
 package org.leashed.perf.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -9,9 +11,12 @@ import java.lang.management.ManagementFactory;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -29,6 +34,13 @@ import java.util.SplittableRandom;
  * {@code train-images-idx3-ubyte} and {@code train-labels-idx1-ubyte}, as the CLI's data directory's {@code mnist}),
  * the 60,000 MNIST training images scaled to [0, 1], of which about 81 % of the pixels are 0: the data the MLP's sparse
  * first layer is for. The batch's indices are drawn once and are the same for both builds.
+ *
+ * <p>One JVM's ratio also carries that JVM's luck: the build loaded second can run faster or slower than the first
+ * for reasons of its own (where its memory and code land), and that differs from one JVM to the next (NOTES 30.2).
+ * With {@code -Dleashed.ab.jvms=N} the comparison runs in N fresh JVMs, A loaded first in the 1st, 3rd, ... and B in
+ * the 2nd, 4th, ...; each JVM's output is printed, then B/A as the geometric mean of the N JVMs' medians (each taken
+ * as B/A) with its range, and the position effect, the geometric mean of second-loaded over first-loaded
+ * ({@link #acrossJvms}). An even N divides a steady position effect out exactly.
  */
 public final class GradientAB {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -119,13 +131,20 @@ public final class GradientAB {
         }
         int batch = positive("BATCH", args[1]);
         int windows = positive("WINDOWS", args[2]);
-        Build[] builds = new Build[2];
         for (int b = 0; b < 2; b++) {
             Path jar = Path.of(args[3 + b]);
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalArgumentException("jar " + jar + " does not exist or is not a file");
             }
-            builds[b] = new Build(jar, args[0], batch, mnist);
+        }
+        String jvms = System.getProperty("leashed.ab.jvms");
+        if (jvms != null) {
+            inJvms(args, positive("-Dleashed.ab.jvms", jvms));
+            return;
+        }
+        Build[] builds = new Build[2];
+        for (int b = 0; b < 2; b++) {
+            builds[b] = new Build(Path.of(args[3 + b]), args[0], batch, mnist);
         }
         // warm-up: both builds alternated for 20 s of wall time (C2 compiles both), then windows of ~60 ms of work each
         final long warmUpEnd = System.nanoTime() + 20_000_000_000L;
@@ -154,6 +173,93 @@ public final class GradientAB {
         Arrays.sort(ratio);
         System.out.printf("B/A per window pair: median %.3f, quartiles %.3f-%.3f; B faster in %d of %d%n",
                 ratio[windows / 2], ratio[windows / 4], ratio[3 * windows / 4], faster, windows);
+    }
+
+    /**
+     * The comparison in {@code n} fresh JVMs, A loaded first in the even-numbered ones (from 0) and B in the odd ones,
+     * each JVM's output as it printed it, then {@link #acrossJvms}.
+     */
+    private static void inJvms(String[] args, int n) {
+        String[] swapped = args.clone();
+        swapped[3] = args[4];
+        swapped[4] = args[3];
+        double[] medians = new double[n];
+        for (int i = 0; i < n; i++) {
+            String output = inChildJvm(i % 2 == 0 ? args : swapped);
+            System.out.print((i % 2 == 0 ? "JVM " + (i + 1) + ", A loaded first:\n" : "JVM " + (i + 1) + ", B loaded first (its A is B):\n")
+                    + output);
+            medians[i] = medianRatio(output);
+        }
+        double[] result = acrossJvms(medians);
+        System.out.printf("B/A over %d JVMs: %.3f (geometric mean; per JVM %.3f-%.3f); position effect (second-loaded / first-loaded): %.3f%n",
+                n, result[0], result[1], result[2], result[3]);
+    }
+
+    /**
+     * From each JVM's median ratio of second-loaded over first-loaded build ({@code medians[i]}: B/A where i is even, A
+     * loaded first; A/B where i is odd): {B/A as the geometric mean over the JVMs, the smallest and the largest JVM's
+     * B/A, the position effect}. If the build loaded second takes p times what it would take loaded first, an even JVM
+     * reads p x B/A and an odd one p x A/B: over an even number of JVMs p cancels out of the first figure, and the
+     * geometric mean of the raw medians is p.
+     */
+    static double[] acrossJvms(double[] medians) {
+        if (medians.length == 0) {
+            throw new IllegalArgumentException("no JVMs' ratios");
+        }
+        double logRatio = 0, logPosition = 0, min = Double.MAX_VALUE, max = 0;
+        for (int i = 0; i < medians.length; i++) {
+            double r = medians[i];
+            if (!(r > 0) || Double.isInfinite(r)) {
+                throw new IllegalArgumentException("JVM " + (i + 1) + "'s ratio must be finite and > 0, got " + r);
+            }
+            double bOverA = i % 2 == 0 ? r : 1 / r;
+            logRatio += Math.log(bOverA);
+            logPosition += Math.log(r);
+            min = Math.min(min, bOverA);
+            max = Math.max(max, bOverA);
+        }
+        return new double[] {Math.exp(logRatio / medians.length), min, max, Math.exp(logPosition / medians.length)};
+    }
+
+    /** The median of the "B/A per window pair" line of one run's output. */
+    static double medianRatio(String output) {
+        final String prefix = "B/A per window pair: median ";
+        for (String line : output.lines().toList()) {
+            if (line.startsWith(prefix)) {
+                return Double.parseDouble(line.substring(prefix.length(), line.indexOf(',', prefix.length())));
+            }
+        }
+        throw new IllegalArgumentException("no '" + prefix + "' line in:\n" + output);
+    }
+
+    /** This class's main in a fresh JVM (this one's binary, flags and class path), comparing in itself; its output. */
+    private static String inChildJvm(String[] args) {
+        String java = ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!flag.startsWith("-Dleashed.ab.jvms=")) { // the child compares in itself
+                command.add(flag);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GradientAB.class.getName()));
+        command.addAll(List.of(args));
+        try {
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int rc = child.waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("GradientAB " + String.join(" ", args) + " failed in its JVM (exit " + rc + "):\n" + output);
+            }
+            return output.lines().filter(line -> !line.startsWith("WARNING: Using incubator")).map(line -> line + "\n")
+                    .reduce("", String::concat);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a JVM for GradientAB", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while GradientAB ran", e);
+        }
     }
 
     /** {@code value} as a whole number > 0, or an IllegalArgumentException naming {@code name} and the value. */
