@@ -15,7 +15,8 @@ import org.leashed.nn.simd.Kernels;
  * {@code (ci*k + kh)*k + kw}), then {@code b: (outC)}. With {@code K = inC*k*k} and {@code P = oh*ow}, via
  * {@link Im2col}: forward {@code y_n (outC, P) = W (outC, K) . col_n (K, P)} per example; backward over a chunk of
  * examples whose column matrices sit side by side in the scratch, {@code dWᵀ (+)= cols (K, chunk*P) . dysᵀ} (dot
- * products along all the chunk's pixels; per example on a transposed dy for wide filter banks, see
+ * products along all the chunk's pixels; one GEMM on the chunk's dy transposed for 16 filters, see
+ * {@link #chunkGemmWeightGradient}; per example on a transposed dy for wide filter banks, see
  * {@link #dotWeightGradient}) and {@code dcols = Wᵀ (K, outC) . dys (outC, chunk*P)}, then
  * col2im per example. A chunk is as many examples as fit {@link #KEEP_COLUMNS_MAX_BYTES}: a batch that fits is one
  * chunk whose column matrices forward keeps; a larger one is rebuilt in backward chunk by chunk (CIFAR's would
@@ -105,6 +106,8 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
      *                   into rows keptStride(c) apart): kept by forward for a batch of at most c, else rebuilt by
      *                   backward; then overwritten by dcol
      *   dys   (outC, c*ld) dy of the chunk in the same layout
+     *   dysT  (c*ld, Cp) dys transposed, zero outside (P, outC) in each example's ld rows: only where the weight
+     *                   gradient is one GEMM on dyᵀ over the chunk (chunkGemmWeightGradient)
      * Every GEMM runs on whole 16-float column blocks (the padding columns hold zeros).
      */
     private long colIndex() {
@@ -142,9 +145,18 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         return wide % 1024 == 0 ? wide + PAD : wide;
     }
 
-    /** Floats kept for a batch: the column matrices and the dy rows, {@code (K + outC) x keptStride}. */
+    /**
+     * Floats kept for a batch: the column matrices and the dy rows, {@code (K + outC) x keptStride}, then, where the
+     * weight gradient is one GEMM on dyᵀ over the chunk ({@link #chunkGemmWeightGradient}), dy transposed,
+     * {@code (batch x ld, Cp)}.
+     */
     private long keptFloats(int batch) {
-        return (patch() + filters) * keptStride(batch);
+        return (patch() + filters) * keptStride(batch) + dysTFloatsPerExample() * batch;
+    }
+
+    /** Floats of one example's block of dysT ({@code ld} rows of {@code Cp}), or 0 where there is no dysT. */
+    private long dysTFloatsPerExample() {
+        return chunkGemmWeightGradient() ? (long) rowStride(outputPositions()) * padded(filters) : 0;
     }
 
     /**
@@ -152,13 +164,14 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
      * backward: the batch's when they fit, kept from forward (no second im2col: 7.5 % of the thesis CNN's gradient at
      * batch 16), else chunks of as many examples as fit, rebuilt. About an L2's worth: kept at 8 MiB, CIFAR's first and
      * third convs (3.9 and 5.8 MB at batch 16) made its gradient 1-4 % slower than rebuilding them (NOTES 25). The
-     * CNN keeps up to 58 and 93 examples per layer, LeNet 21 and 28.
+     * CNN keeps up to 58 and 93 examples per layer, LeNet 21 and 25 (its second conv also keeps dyᵀ, see
+     * {@link #chunkGemmWeightGradient}).
      */
     public static final long KEEP_COLUMNS_MAX_BYTES = 2L << 20;
 
     /** Floats one example takes among the kept matrices, {@code (K + outC) x ld}. */
     private long keptFloatsPerExample() {
-        return (long) (patch() + filters) * rowStride(outputPositions());
+        return (long) (patch() + filters) * rowStride(outputPositions()) + dysTFloatsPerExample();
     }
 
     /** The most examples, at least 1, whose column matrices and dy rows fit {@link #KEEP_COLUMNS_MAX_BYTES}. */
@@ -253,7 +266,7 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         if (relu) {
             kernels.reluBackward(dy, 0, y, 0, batch * outSize);
         }
-        if (!dotWeightGradient()) {
+        if (!dotWeightGradient() && !chunkGemmWeightGradient()) {
             // dyT's rows P..Pp stay zero: transposePadded writes only its first P rows
             final long dyT = dyTIndex();
             kernels.zero(scratch, dyT, dWT - dyT);
@@ -321,6 +334,18 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         if (dotWeightGradient()) {
             // dWᵀ (K, outC) (+)= cols (K, wide) . dysᵀ (wide, outC); the first chunk overwrites
             kernels.gemmNT(kk, outC, wide, scratch, cols, stride, scratch, dys, stride, scratch, dWT, cp, n0 > 0);
+        } else if (chunkGemmWeightGradient()) {
+            // dysT (wide, Cp): example e's dyᵀ in rows e*ld .. e*ld+P, zeros in its rows P..ld (where the column
+            // matrices' padding columns are: zeros meet zeros, never stale floats); then dWᵀ (K, Cp) (+)= cols (K, wide)
+            // . dysT, one GEMM over all the chunk's pixels, each weight one FMA chain along them; the first chunk
+            // overwrites
+            final long dysT = dys + (long) outC * stride;
+            for (int e = 0; e < count; e++) {
+                final long block = dysT + (long) e * ld * cp;
+                kernels.transposePadded(scratch, block, cp, dy, (n0 + e) * outSize, outC, p);
+                kernels.zero(scratch, block + (long) p * cp, (long) (ld - p) * cp);
+            }
+            kernels.gemm(kk, cp, wide, scratch, cols, stride, 1, scratch, dysT, cp, scratch, dWT, cp, n0 > 0);
         } else {
             // per example: dyT (Pp, Cp) = dy_nᵀ (rows P..Pp zeroed in backward), dWᵀ (+)= col_n . dyT; the first example
             // overwrites
@@ -357,7 +382,21 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
 
     /** Whether the weight gradient takes dot products: see {@link #DOT_WEIGHT_GRADIENT_MAX_FILTERS}. */
     public boolean dotWeightGradient() {
-        return filters <= DOT_WEIGHT_GRADIENT_MAX_FILTERS || patch() < DOT_WEIGHT_GRADIENT_PATCH_BELOW;
+        return !chunkGemmWeightGradient() && (filters <= DOT_WEIGHT_GRADIENT_MAX_FILTERS || patch() < DOT_WEIGHT_GRADIENT_PATCH_BELOW);
+    }
+
+    /**
+     * Whether the weight gradient is one {@code gemm} over the chunk's pixels on dy transposed, {@code dWᵀ (K, 16)
+     * (+)= cols (K, wide) . dysT (wide, 16)}: a layer of exactly 16 filters, whose dWᵀ rows are one whole vector of
+     * 16 floats, and a patch of at least {@link #DOT_WEIGHT_GRADIENT_PATCH_BELOW} (LeNet's second conv, 150 x 16).
+     * The dot products' 4x4 blocks load a vector of the column matrices for every 4 FMAs, and on Zen 5, at two
+     * 512-bit FMAs a cycle, L2 and L3 cannot stream them that fast (NOTES 29.3); here one 4-byte broadcast feeds
+     * an FMA of all 16 filters. LeNet's gradient: 0.980x at batch 16 (four JVMs, 0.976-0.983 each), 0.959x at
+     * batch 512 (0.87-1.03); the same form for CIFAR's 32- and 64-filter convs made its gradient slower (1.11x), so
+     * they keep theirs (NOTES 30.3). A fixed rule, not the vector width: the same bits on every machine.
+     */
+    public boolean chunkGemmWeightGradient() {
+        return filters == PAD && patch() >= DOT_WEIGHT_GRADIENT_PATCH_BELOW;
     }
 
     @Override

@@ -1,8 +1,9 @@
 package org.leashed.nn.layer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,6 +50,10 @@ class LayerGradientTest {
                 Arguments.of(2, 32, 32, 9, 3, 1, 1, 14L),
                 // 17 filters and a 72-float patch: the weight gradient per example by gemm (Conv2d.dotWeightGradient)
                 Arguments.of(8, 6, 5, 17, 3, 1, 3, 15L),
+                // 16 filters and a patch of 64 or more: one GEMM on dyᵀ over the chunk (Conv2d.chunkGemmWeightGradient),
+                // 30 and 35 positions (rows of 32 and 48 floats, their padding rows of dyᵀ zeroed)
+                Arguments.of(8, 6, 5, 16, 3, 1, 3, 17L),
+                Arguments.of(8, 9, 7, 16, 3, 0, 4, 18L),
                 // 8 examples of 121 positions (128-float blocks): kept matrices 1,024 columns wide, rows 1,040 apart
                 Arguments.of(1, 13, 13, 3, 3, 0, 8, 16L));
     }
@@ -450,6 +455,28 @@ class LayerGradientTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldTakeEachWeightGradientFormWhereItsRuleSays() {
+        // LeNet's second conv and the 16-filter test shapes above: one GEMM on dyᵀ over the chunk
+        Conv2d lenet2 = new Conv2d(new Shape(6, 14, 14), 16, 5, 0, true);
+        assertTrue(lenet2.chunkGemmWeightGradient());
+        assertFalse(lenet2.dotWeightGradient());
+        assertTrue(new Conv2d(new Shape(8, 6, 5), 16, 3, 1, false).chunkGemmWeightGradient());
+        // dot products: few filters (the CNN's 4 and 8, LeNet's first conv's 6), or a short patch (CIFAR's first, 27 x 32)
+        for (Conv2d dot : new Conv2d[] {new Conv2d(new Shape(1, 28, 28), 4, 3, 0, true), new Conv2d(new Shape(4, 26, 26), 8, 3, 0, true),
+                new Conv2d(new Shape(1, 28, 28), 6, 5, 2, true), new Conv2d(new Shape(3, 32, 32), 32, 3, 1, true),
+                new Conv2d(new Shape(3, 8, 8), 16, 3, 1, false)}) { // 16 filters, a 27-float patch
+            assertTrue(dot.dotWeightGradient(), dot.describe());
+            assertFalse(dot.chunkGemmWeightGradient(), dot.describe());
+        }
+        // per example on dyᵀ: CIFAR's later convs and the 17-filter shape above
+        for (Conv2d perExample : new Conv2d[] {new Conv2d(new Shape(32, 32, 32), 32, 3, 1, true),
+                new Conv2d(new Shape(32, 16, 16), 64, 3, 1, true), new Conv2d(new Shape(8, 6, 5), 17, 3, 1, false)}) {
+            assertFalse(perExample.dotWeightGradient(), perExample.describe());
+            assertFalse(perExample.chunkGemmWeightGradient(), perExample.describe());
         }
     }
 

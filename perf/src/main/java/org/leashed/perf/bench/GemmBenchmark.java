@@ -54,7 +54,9 @@ import java.util.concurrent.TimeUnit;
  * chunk for dcol): the per-example {@code convDW}, {@code convDWnt} and {@code convDX} shapes here are the calls it made
  * before, kept as the baseline of that change (CIFAR's 32- and 64-filter convs on 288- and 576-float patches still make
  * the {@code convDW} calls), and the list ends with the chunk calls: {@code convDWc} (gemmNT overwriting dWᵀ, A and B
- * rows LD apart) and {@code convDX} with a chunk's width.
+ * rows LD apart), {@code convDX} with a chunk's width, and for LeNet's 16-filter second conv (NOTES 30.3) the weight
+ * gradient as one GEMM on the chunk's dy transposed, {@code convDWg} (overwriting dWᵀ: the first chunk, at batch 16
+ * the only one) and {@code convDW} (adding to it: the later chunks at batch 512).
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -110,11 +112,13 @@ public class GemmBenchmark {
                 // Conv2d's backward on chunks of examples (NOTES 25): the weight gradient as dot products over a chunk's
                 // pixels (convDWc) and dcol over a chunk (convDX with the chunk's width). Batch 16, one chunk: the CNN,
                 // LeNet, CIFAR's first conv (chunks of 8) and third and fourth (dcol, chunks of 5 and 3); batch 512: the
-                // CNN's chunks of 58 and 93 examples, LeNet's of 21 and 28
-                "convDWc:9x4x11008", "convDWc:36x8x2048/2064", "convDX:36x2048x8/2064", "convDWc:25x6x12544", "convDWc:150x16x1792",
+                // CNN's chunks of 58 and 93 examples, LeNet's of 21 and 25. LeNet's second conv takes its weight gradient
+                // as one GEMM on dyᵀ over the chunk (convDWg; at batch 512 the later chunks add, convDW), and its dcol
+                // covers the chunk of 25 at batch 512
+                "convDWc:9x4x11008", "convDWc:36x8x2048/2064", "convDX:36x2048x8/2064", "convDWc:25x6x12544", "convDWg:150x16x1792",
                 "convDX:150x1792x16", "convDWc:27x32x8320", "convDX:288x1280x64", "convDX:576x768x64",
-                "convDWc:9x4x39904", "convDWc:36x8x11904", "convDX:36x11904x8", "convDWc:25x6x16464", "convDWc:150x16x3136",
-                "convDX:150x3136x16"})
+                "convDWc:9x4x39904", "convDWc:36x8x11904", "convDX:36x11904x8", "convDWc:25x6x16464", "convDW:150x16x2800",
+                "convDX:150x2800x16"})
         String shape;
 
         int m;
@@ -153,13 +157,13 @@ public class GemmBenchmark {
             final boolean chunk = kind.equals("convDWc");
             dot = kind.equals("convDWnt") || chunk;
             accumulate = kind.equals("convDW") || kind.equals("convDWnt"); // a chunk's (or a batch's only chunk's) dWᵀ overwrites
-            if (!kind.matches("fwd|dW|dX|convFwd|convDW|convDWnt|convDWc|convDX")) {
+            if (!kind.matches("fwd|dW|dX|convFwd|convDW|convDWnt|convDWc|convDWg|convDX")) {
                 throw new IllegalArgumentException("unknown GEMM kind " + kind + " in shape " + shape);
             }
-            if (ld >= 0 && !kind.matches("convFwd|convDW|convDWc|convDX")) {
-                throw new IllegalArgumentException("a row stride (/LD) is for convFwd, convDW, convDWc and convDX, got " + shape);
+            if (ld >= 0 && !kind.matches("convFwd|convDW|convDWc|convDWg|convDX")) {
+                throw new IllegalArgumentException("a row stride (/LD) is for convFwd, convDW, convDWc, convDWg and convDX, got " + shape);
             }
-            final boolean ldOnA = ld >= 0 && kind.matches("convDW|convDWc"), ldOnBc = ld >= 0 && !ldOnA;
+            final boolean ldOnA = ld >= 0 && kind.matches("convDW|convDWc|convDWg"), ldOnBc = ld >= 0 && !ldOnA;
             if (ld >= 0 && ld < (ldOnA ? k : n)) {
                 throw new IllegalArgumentException("row stride " + ld + " is below the row's " + (ldOnA ? k : n) + " floats in " + shape);
             }
