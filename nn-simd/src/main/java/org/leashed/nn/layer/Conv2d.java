@@ -391,9 +391,9 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
      * 16 floats, and a patch of at least {@link #DOT_WEIGHT_GRADIENT_PATCH_BELOW} (LeNet's second conv, 150 x 16).
      * The dot products' 4x4 blocks load a vector of the column matrices for every 4 FMAs, and on Zen 5, at two
      * 512-bit FMAs a cycle, L2 and L3 cannot stream them that fast (NOTES 29.3); here one 4-byte broadcast feeds
-     * an FMA of all 16 filters. LeNet's gradient: 0.980x at batch 16 (four JVMs, 0.976-0.983 each), 0.959x at
-     * batch 512 (0.87-1.03); the same form for CIFAR's 32- and 64-filter convs made its gradient slower (1.11x), so
-     * they keep theirs (NOTES 30.3). A fixed rule, not the vector width: the same bits on every machine.
+     * an FMA of all 16 filters. LeNet's gradient: 0.984x at batch 16 (7 of 8 JVMs faster), within the spread at
+     * batch 512; the same form for CIFAR's 32- and 64-filter convs made its gradient slower (1.11x), so they keep
+     * theirs (NOTES 30.3). A fixed rule, not the vector width: the same bits on every machine.
      */
     public boolean chunkGemmWeightGradient() {
         return filters == PAD && patch() >= DOT_WEIGHT_GRADIENT_PATCH_BELOW;

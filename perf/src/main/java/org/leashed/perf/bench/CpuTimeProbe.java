@@ -1,13 +1,10 @@
 package org.leashed.perf.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -246,27 +243,10 @@ public final class CpuTimeProbe {
      * start {@link #bestCpuNs} now warms up past: a JVM of its own alone still read 0.8.)
      */
     private static String gemmRowInChildJvm(String shape) {
-        String java = ProcessHandle.current().info().command()
-                .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
-        List<String> command = new ArrayList<>();
-        command.add(java);
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CpuTimeProbe.class.getName(), "gemm", shape));
-        try {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int rc = child.waitFor();
-            String row = output.lines().filter(line -> line.startsWith("| " + shape + " |")).findFirst().orElse(null);
-            if (rc != 0 || row == null) {
-                throw new IllegalStateException("CpuTimeProbe gemm " + shape + " failed in its JVM (exit " + rc + "):\n" + output);
-            }
-            return row;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start a JVM for shape " + shape, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while shape " + shape + " ran", e);
-        }
+        final String what = "CpuTimeProbe gemm " + shape;
+        String output = ChildJvm.run(CpuTimeProbe.class, List.of("gemm", shape), null, what);
+        return output.lines().filter(line -> line.startsWith("| " + shape + " |")).findFirst()
+                .orElseThrow(() -> new IllegalStateException(what + " printed no row in its JVM:\n" + output));
     }
 
     public static void main(String[] args) {

@@ -1,7 +1,5 @@
 package org.leashed.perf.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -11,10 +9,8 @@ import java.lang.management.ManagementFactory;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -234,32 +230,10 @@ public final class GradientAB {
 
     /** This class's main in a fresh JVM (this one's binary, flags and class path), comparing in itself; its output. */
     private static String inChildJvm(String[] args) {
-        String java = ProcessHandle.current().info().command()
-                .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs this JVM"));
-        List<String> command = new ArrayList<>();
-        command.add(java);
-        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!flag.startsWith("-Dleashed.ab.jvms=")) { // the child compares in itself
-                command.add(flag);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GradientAB.class.getName()));
-        command.addAll(List.of(args));
-        try {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int rc = child.waitFor();
-            if (rc != 0) {
-                throw new IllegalStateException("GradientAB " + String.join(" ", args) + " failed in its JVM (exit " + rc + "):\n" + output);
-            }
-            return output.lines().filter(line -> !line.startsWith("WARNING: Using incubator")).map(line -> line + "\n")
-                    .reduce("", String::concat);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start a JVM for GradientAB", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while GradientAB ran", e);
-        }
+        // without -Dleashed.ab.jvms the child compares in itself
+        String output = ChildJvm.run(GradientAB.class, List.of(args), "-Dleashed.ab.jvms=", "GradientAB " + String.join(" ", args));
+        return output.lines().filter(line -> !line.startsWith("WARNING: Using incubator")).map(line -> line + "\n")
+                .reduce("", String::concat);
     }
 
     /** {@code value} as a whole number > 0, or an IllegalArgumentException naming {@code name} and the value. */
