@@ -462,7 +462,12 @@ class KernelEquivalenceTest {
                 new int[] {2, 6, 49, 5, 2, 0}, new int[] {1, 5, 25, 5, 2, 3}, new int[] {3, 4, 13, 5, 2, 0}, new int[] {32, 16, 16, 3, 1, 0},
                 // valid rows copied as whole vectors that spill into the next row (16 lanes: one vector for 11-float
                 // rows, two for 26): padding exactly as long as the last row's spill, and one float shorter
-                new int[] {4, 13, 13, 3, 0, 5}, new int[] {4, 13, 13, 3, 0, 4}, new int[] {1, 28, 28, 3, 0, 6}, new int[] {1, 28, 28, 3, 0, 5});
+                new int[] {4, 13, 13, 3, 0, 5}, new int[] {4, 13, 13, 3, 0, 4}, new int[] {1, 28, 28, 3, 0, 6}, new int[] {1, 28, 28, 3, 0, 5},
+                // "same" convolutions whose rows are not whole vectors, written as the shifted image (im2colSameShifted):
+                // LeNet's first conv with a row width that leaves a scalar tail, several channels, w one above 16 and
+                // one below 32, 8 lanes' 9-wide rows
+                new int[] {1, 28, 28, 5, 2, 13}, new int[] {3, 28, 28, 5, 2, 4}, new int[] {2, 17, 17, 3, 1, 2}, new int[] {1, 31, 31, 5, 2, 1},
+                new int[] {2, 9, 9, 3, 1, 0}, new int[] {1, 20, 20, 7, 3, 9});
         Stream<int[]> random = IntStream.range(0, 10).mapToObj(i -> {
             int k = 1 + r.nextInt(5);
             int pad = r.nextInt(k);
