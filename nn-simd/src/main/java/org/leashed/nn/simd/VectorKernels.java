@@ -3685,6 +3685,79 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * scalar reference's order (a vector covers distinct elements of one run), so the sums are
      * bit-identical.
      */
+    /**
+     * {@link #col2imAccumulate} without padding where an image row fits one vector (LeNet's second conv, 14-float rows;
+     * the thesis CNN's second, 13): each dx row is loaded once, gets all its {@code k x k} contributions in registers
+     * and is stored once. A contribution of col row (kh, kw) to dx row iy is col's output row {@code oy = iy - kh} moved
+     * kw lanes right: one load from {@code kw} floats before it, added in the lanes {@code [kw, kw + ow)} only (a
+     * masked add: the other lanes keep their value, a -0 included). Per dx element the additions run in the
+     * reference's order, kh then kw, so the bits are the reference's. Four dx rows at a time, four independent chains
+     * (one row's 25 additions are one dependent chain). The per-(kh, kw) form reads and writes dx once per col row:
+     * {@code k x k} read-add-writes per dx row, each a 16-float load that may wait for an overlapping masked store.
+     * The caller checks that every load lies inside col and dx.
+     */
+    private void col2imValidInRegisters(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w,
+                                        int k) {
+        final VectorSpecies<Float> sp = species();
+        final int oh = h - k + 1;
+        final int ow = w - k + 1;
+        final FloatVector index = FloatVector.zero(sp).addIndex(1);
+        final VectorMask<Float> inRow = index.compare(VectorOperators.LT, w);
+        final long rowBytes = (long) w * Float.BYTES;
+        for (int ci = 0; ci < c; ci++) {
+            final long plane = (dxOff + (long) ci * h * w) * Float.BYTES;
+            final long rows = colOff + (long) ci * k * k * ld; // col row (ci, 0, 0)
+            int iy = 0;
+            for (; iy + 4 <= h; iy += 4) {
+                final long at = plane + iy * rowBytes;
+                FloatVector a0 = FloatVector.fromMemorySegment(sp, dx, at, NATIVE);
+                FloatVector a1 = FloatVector.fromMemorySegment(sp, dx, at + rowBytes, NATIVE);
+                FloatVector a2 = FloatVector.fromMemorySegment(sp, dx, at + 2 * rowBytes, NATIVE);
+                FloatVector a3 = FloatVector.fromMemorySegment(sp, dx, at + 3 * rowBytes, NATIVE);
+                for (int kh = 0; kh < k; kh++) {
+                    final int oy = iy - kh; // dx row iy + r takes output row oy + r
+                    for (int kw = 0; kw < k; kw++) {
+                        final VectorMask<Float> lanes = index.compare(VectorOperators.GE, kw).and(index.compare(VectorOperators.LT, kw + ow));
+                        final long from = (rows + (long) (kh * k + kw) * ld - kw) * Float.BYTES; // output row 0, kw lanes right
+                        final long step = (long) ow * Float.BYTES;
+                        if (oy >= 0 && oy < oh) {
+                            a0 = a0.add(FloatVector.fromMemorySegment(sp, col, from + oy * step, NATIVE), lanes);
+                        }
+                        if (oy + 1 >= 0 && oy + 1 < oh) {
+                            a1 = a1.add(FloatVector.fromMemorySegment(sp, col, from + (oy + 1) * step, NATIVE), lanes);
+                        }
+                        if (oy + 2 >= 0 && oy + 2 < oh) {
+                            a2 = a2.add(FloatVector.fromMemorySegment(sp, col, from + (oy + 2) * step, NATIVE), lanes);
+                        }
+                        if (oy + 3 >= 0 && oy + 3 < oh) {
+                            a3 = a3.add(FloatVector.fromMemorySegment(sp, col, from + (oy + 3) * step, NATIVE), lanes);
+                        }
+                    }
+                }
+                a0.intoMemorySegment(dx, at, NATIVE, inRow);
+                a1.intoMemorySegment(dx, at + rowBytes, NATIVE, inRow);
+                a2.intoMemorySegment(dx, at + 2 * rowBytes, NATIVE, inRow);
+                a3.intoMemorySegment(dx, at + 3 * rowBytes, NATIVE, inRow);
+            }
+            for (; iy < h; iy++) {
+                final long at = plane + iy * rowBytes;
+                FloatVector a0 = FloatVector.fromMemorySegment(sp, dx, at, NATIVE);
+                for (int kh = 0; kh < k; kh++) {
+                    final int oy = iy - kh;
+                    if (oy < 0 || oy >= oh) {
+                        continue;
+                    }
+                    for (int kw = 0; kw < k; kw++) {
+                        final VectorMask<Float> lanes = index.compare(VectorOperators.GE, kw).and(index.compare(VectorOperators.LT, kw + ow));
+                        final long from = (rows + (long) (kh * k + kw) * ld - kw + (long) oy * ow) * Float.BYTES;
+                        a0 = a0.add(FloatVector.fromMemorySegment(sp, col, from, NATIVE), lanes);
+                    }
+                }
+                a0.intoMemorySegment(dx, at, NATIVE, inRow);
+            }
+        }
+    }
+
     @Override
     public void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w, int k,
                                  int pad) {
@@ -3694,6 +3767,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int ow = w + 2 * pad - k + 1;
         final long dxFloats = dx.byteSize() / Float.BYTES;
         final long colFloats = col.byteSize() / Float.BYTES;
+        if (pad == 0 && w <= lanes && k > 1 && colOff >= k - 1 && dxOff + (long) c * h * w - w + lanes <= dxFloats
+                && colOff + ((long) c * k * k - 1) * ld + (long) (oh - 1) * ow + lanes <= colFloats) {
+            col2imValidInRegisters(dx, dxOff, col, colOff, ld, c, h, w, k);
+            return;
+        }
         final FloatVector index = FloatVector.zero(sp).addIndex(1);
         for (int ci = 0; ci < c; ci++) {
             for (int kh = 0; kh < k; kh++) {

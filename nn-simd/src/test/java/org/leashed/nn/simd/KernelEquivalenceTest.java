@@ -540,6 +540,19 @@ class KernelEquivalenceTest {
             s.col2imAccumulate(dx3, 0, cols, 0, ld, c, h, w, k, pad);
             v.col2imAccumulate(dx4, 0, cols, 0, ld, c, h, w, k, pad);
             assertSameFloats(dx3, dx4, 0, (long) c * h * w, "col2imAccumulate into an exact-size dx");
+            // col inside a larger segment and dx with floats after it, where valid convolutions with rows of at most a
+            // vector take col2imValidInRegisters (every col row and dx row loaded as whole vectors); dx holds -0 and
+            // random values, which lanes outside a contribution must keep
+            MemorySegment colsAt = random(arena, colFloats + 2L * guard, r);
+            MemorySegment.copy(cols, 0, colsAt, (long) guard * Float.BYTES, colFloats * Float.BYTES);
+            MemorySegment dx5 = random(arena, (long) c * h * w + 40, r);
+            for (long i = 0; i < dx5.byteSize() / Float.BYTES; i += 3) {
+                dx5.setAtIndex(F, i, -0f);
+            }
+            MemorySegment dx6 = arena.allocate(dx5.byteSize()).copyFrom(dx5);
+            s.col2imAccumulate(dx5, 2, colsAt, guard, ld, c, h, w, k, pad);
+            v.col2imAccumulate(dx6, 2, colsAt, guard, ld, c, h, w, k, pad);
+            assertSameFloats(dx5, dx6, 0, (long) c * h * w + 40, "col2imAccumulate with col at an offset and room after dx");
             // the reference itself: col2im is the adjoint of im2col, <im2col(x), C> = <x, col2im(C)>
             MemorySegment zeroDx = arena.allocate((long) c * h * w * Float.BYTES);
             s.col2imAccumulate(zeroDx, 0, cols, 0, ld, c, h, w, k, pad);

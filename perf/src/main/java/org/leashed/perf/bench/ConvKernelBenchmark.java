@@ -62,6 +62,10 @@ public class ConvKernelBenchmark {
         MemorySegment x;
         MemorySegment col;
         MemorySegment dx;
+        /** col one line into a larger segment, as a chunk's column matrices sit in the layer's scratch. */
+        MemorySegment colInBatch;
+        /** dx with the next example's floats after it, as every example of a batch but the last has. */
+        MemorySegment dxInBatch;
         Kernels vector;
 
         @Setup(Level.Trial)
@@ -85,6 +89,8 @@ public class ConvKernelBenchmark {
             x = arena.allocate(inputs * Float.BYTES, 64);
             dx = arena.allocate(inputs * Float.BYTES, 64);
             col = arena.allocate(colFloats * Float.BYTES, 64);
+            colInBatch = arena.allocate((IN_BATCH_COL_OFFSET + colFloats) * Float.BYTES, 64);
+            dxInBatch = arena.allocate(2 * inputs * Float.BYTES, 64);
             SplittableRandom r = new SplittableRandom(23);
             for (long i = 0; i < inputs; i++) {
                 x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
@@ -92,6 +98,7 @@ public class ConvKernelBenchmark {
             for (long i = 0; i < colFloats; i++) {
                 col.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
             }
+            MemorySegment.copy(col, 0, colInBatch, IN_BATCH_COL_OFFSET * Float.BYTES, colFloats * Float.BYTES);
         }
 
         @TearDown(Level.Trial)
@@ -116,6 +123,27 @@ public class ConvKernelBenchmark {
         o.vector.zero(o.dx, 0, (long) o.c * o.h * o.w);
         o.vector.col2imAccumulate(o.dx, 0, o.col, 0, o.ld, o.c, o.h, o.w, o.k, o.pad);
     }
+
+    /**
+     * {@link #col2imVector} on operands placed as in the middle of a batch: col 16 floats into its segment, dx followed
+     * by another example. Where col2imVector's col starts its segment and dx ends one, a kernel that loads whole vectors
+     * around a row must take its end-of-segment path; in training only the batch's last example does.
+     */
+    @Benchmark
+    public void col2imVectorInBatch(Operands o) {
+        o.vector.zero(o.dxInBatch, 0, (long) o.c * o.h * o.w);
+        o.vector.col2imAccumulate(o.dxInBatch, 0, o.colInBatch, IN_BATCH_COL_OFFSET, o.ld, o.c, o.h, o.w, o.k, o.pad);
+    }
+
+    /** {@link #col2imVectorInBatch}'s call by the scalar reference. */
+    @Benchmark
+    public void col2imScalarInBatch(Operands o) {
+        Kernels.scalar().zero(o.dxInBatch, 0, (long) o.c * o.h * o.w);
+        Kernels.scalar().col2imAccumulate(o.dxInBatch, 0, o.colInBatch, IN_BATCH_COL_OFFSET, o.ld, o.c, o.h, o.w, o.k, o.pad);
+    }
+
+    /** Floats before col in {@link Operands#colInBatch}: one 64-byte line, so its rows stay aligned. */
+    static final long IN_BATCH_COL_OFFSET = 16;
 
     @Benchmark
     public void col2imScalar(Operands o) {
