@@ -3399,7 +3399,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             im2colValid(col, colOff, ld, width, x, xOff, c, h, w, k, xFloats);
             return;
         }
-        if (pad < lanes && ow == w && oh == h && w > lanes && w % lanes != 0) {
+        if (pad < lanes && ow == w && w > lanes && w % lanes != 0) { // ow == w: "same" padding, so oh == h too
             im2colSameShifted(col, colOff, ld, width, x, xOff, c, h, w, k, pad);
             return;
         }
@@ -3455,8 +3455,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * bit mask of the lanes whose column {@code p mod w} has its source column inside the image, and the positions on
      * padding rows ({@code [0, vs)}, {@code [ve, width)}) are zeroed after. {@link #im2colPadded} writes such a row one
      * image row at a time, two vectors per 28 floats, most of them straddling two cache lines; im2col was 13 % of
-     * LeNet's gradient at batch 512, and this is 1.7x faster on one example, LeNet's T_c 0.918x at batch 512 and
-     * 0.972x at 16 (NOTES 31). The masks (one per kw and phase: vector j of a row has phase {@code j mod (w / gcd(w,
+     * LeNet's gradient at batch 512, and this takes 0.57-0.61x its time on one example, LeNet's T_c 0.972x at batch 16
+     * (NOTES 31.3; the 0.918x read at batch 512 includes the base's boxing, 31.5). The masks (one per kw and phase: vector j of a row has phase {@code j mod (w / gcd(w,
      * lanes))}) and a copy of the image between zero guards, so that no load leaves it, sit in this thread's scratch.
      * Scalar only for the positions past the row's last whole vector. Copies and exact zeros: bit-identical to the
      * reference.
