@@ -16,16 +16,20 @@ import org.junit.jupiter.api.Test;
 import org.leashed.nn.data.Dataset;
 
 /**
- * The thesis MLP's and LeNet's gradients at batch 16 in a JVM of their own that runs nothing else, started with the
- * JVM flags this test's JVM got (the pom's {@code leashed.jvm.flags}, as the CLI and the benchmarks use them). There,
+ * The thesis MLP's and LeNet's gradients at batch 16, and LeNet's at 512, each in a JVM of its own that runs nothing
+ * else, started with the JVM flags this test's JVM got (the pom's {@code leashed.jvm.flags}, as the CLI and the
+ * benchmarks use them). There,
  * without {@code -XX:MinInlineFrequencyRatio=0}, C2 left the 4x4 GEMM blocks' {@code asSlice} calls as real calls and
  * every gradient allocated its slices, 880-2,640 B, while the shared allocation test's JVM, which compiles many small
- * networks first, read 0 (NOTES 26.4). After the warm-up (at least 8 s, and 2 s without a JIT compilation), at most
- * one window of 100 gradients in the 4 s measured may allocate (a one-off recompilation); an allocation per call shows
- * in all of them.
+ * networks first, read 0 (NOTES 26.4). After the warm-up (at least 8 s and 800 gradients, and 2 s without a JIT
+ * compilation), at most one window of gradients in the 4 s measured may allocate (a one-off recompilation); an
+ * allocation per call shows in all of them.
  */
 class FreshJvmAllocationTest {
-    /** The child JVM, {@code mlp} or {@code lenet}: prints {@code windows W allocating A} over 4 s after the warm-up. */
+    /**
+     * The child JVM, {@code mlp} or {@code lenet} and the batch: prints {@code windows W allocating A} over 4 s after the
+     * warm-up, in windows of 100 gradients (10 at batch 512: 32 times the examples per gradient).
+     */
     public static final class Probe {
         public static void main(String[] args) {
             com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -53,25 +57,30 @@ class FreshJvmAllocationTest {
                 }
             }
             Dataset data = Dataset.fromBytes("pixels", pixels, labels, 1, 28, 28, 10, 1f / 255);
-            int batch = 16;
+            int batch = Integer.parseInt(args[1]);
+            int perWindow = batch >= 512 ? 10 : 100;
             int[] indices = r.ints(batch, 0, examples).toArray();
             try (Arena arena = Arena.ofConfined(); Workspace ws = net.newWorkspace(batch)) {
                 MemorySegment p = arena.allocate(net.parameterCount() * Float.BYTES, 64);
                 MemorySegment g = arena.allocate(net.parameterCount() * Float.BYTES, 64);
                 net.initialize(p, 5, 0.05f);
-                // warm-up: at least 8 s, and until the JIT has compiled nothing for 2 s (LeNet's kernels were still
-                // queued for C2 after 8 s on 2 cores, and their interpreted vector code allocates); then 4 s measured
+                // warm-up: at least 8 s and 800 gradients, and until the JIT has compiled nothing for 2 s (LeNet's
+                // kernels were still queued for C2 after 8 s on 2 cores, and their interpreted vector code allocates);
+                // then 4 s measured. The 800: a method called once per gradient gets its C2 compile after at least
+                // 600 calls (Tier4MinInvocationThreshold), and its C1 code boxes vectors until then (LeNet at batch
+                // 512: 35,360 B per gradient over the first 300-500 calls; within 200 with that threshold at 100)
                 java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
                 long start = System.nanoTime();
                 long quietSince = start;
                 long compiled = jit.getTotalCompilationTime();
                 long measureFrom = Long.MAX_VALUE;
+                int warmUpCalls = 0;
                 int windows = 0;
                 int allocating = 0;
                 long bytes = 0;
                 while (true) {
                     long before = threads.getCurrentThreadAllocatedBytes();
-                    for (int i = 0; i < 100; i++) {
+                    for (int i = 0; i < perWindow; i++) {
                         net.lossAndGradient(ws, p, g, data, indices, batch);
                     }
                     long allocated = threads.getCurrentThreadAllocatedBytes() - before;
@@ -82,7 +91,9 @@ class FreshJvmAllocationTest {
                             compiled = c;
                             quietSince = now;
                         }
-                        if (now - start >= 8_000_000_000L && now - quietSince >= 2_000_000_000L || now - start >= 40_000_000_000L) {
+                        warmUpCalls += perWindow;
+                        if (now - start >= 8_000_000_000L && warmUpCalls >= 800 && now - quietSince >= 2_000_000_000L
+                                || now - start >= 60_000_000_000L) {
                             measureFrom = now;
                         }
                         continue;
@@ -101,7 +112,7 @@ class FreshJvmAllocationTest {
 
     @Test
     void theThesisMlpsGradientAllocatesNothingInAFreshJvmOnceCompiled() throws IOException, InterruptedException {
-        assertNothingAllocatedInAFreshJvm("mlp");
+        assertNothingAllocatedInAFreshJvm("mlp", 16, 10);
     }
 
     /**
@@ -111,10 +122,22 @@ class FreshJvmAllocationTest {
      */
     @Test
     void leNetsGradientAllocatesNothingInAFreshJvmOnceCompiled() throws IOException, InterruptedException {
-        assertNothingAllocatedInAFreshJvm("lenet");
+        assertNothingAllocatedInAFreshJvm("lenet", 16, 10);
     }
 
-    private static void assertNothingAllocatedInAFreshJvm(String network) throws IOException, InterruptedException {
+    /**
+     * LeNet at batch 512, where the 16-filter weight gradient runs the 11-row strips. Without
+     * {@code -XX:PerMethodRecompilationCutoff=10000} in the pom's flags, C2 compiled the last rows' FMAs with a
+     * virtual-call fallback once the compile's summed decompile count passed 201, and those rows boxed their
+     * accumulators in every step: 9-18 MB per gradient in some JVMs (NOTES 32).
+     */
+    @Test
+    void leNetsGradientAtBatch512AllocatesNothingInAFreshJvmOnceCompiled() throws IOException, InterruptedException {
+        assertNothingAllocatedInAFreshJvm("lenet", 512, 4);
+    }
+
+    private static void assertNothingAllocatedInAFreshJvm(String network, int batch, int minWindows)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) { // the pom's JVM flags, not its agents or heap
@@ -122,7 +145,7 @@ class FreshJvmAllocationTest {
                 command.add(flag);
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName(), network));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName(), network, Integer.toString(batch)));
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
                 .filter(l -> l.startsWith("windows ")).toList();
@@ -131,8 +154,8 @@ class FreshJvmAllocationTest {
         String[] words = out.get(0).split(" ");
         int windows = Integer.parseInt(words[1]);
         int allocating = Integer.parseInt(words[3]);
-        assertTrue(windows >= 10, "too few windows in the 4 s measured: " + out.get(0));
-        assertTrue(allocating <= 1, network + "'s gradient allocated in a fresh JVM with " + command.subList(1, command.size() - 4)
-                + ": " + out.get(0) + " (of 100 gradients each)");
+        assertTrue(windows >= minWindows, "too few windows in the 4 s measured: " + out.get(0));
+        assertTrue(allocating <= 1, network + "'s gradient at batch " + batch + " allocated in a fresh JVM with "
+                + command.subList(1, command.size() - 5) + ": " + out.get(0) + " (windows of " + (batch >= 512 ? 10 : 100) + " gradients)");
     }
 }
