@@ -2,6 +2,9 @@ package org.leashed.nn.simd;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -56,6 +59,7 @@ final class KernelProvider {
             if (kernels == null) {
                 return fallback("preferred vector width is below " + MIN_VECTOR_BITS + " bits");
             }
+            warnIfJitFlagsMissing();
             return kernels;
         } catch (ExceptionInInitializerError e) {
             if (e.getCause() instanceof IllegalArgumentException bad) {
@@ -64,6 +68,55 @@ final class KernelProvider {
             return fallback("Vector API unavailable: " + e);
         } catch (Throwable e) {
             return fallback("Vector API unavailable: " + e);
+        }
+    }
+
+    /**
+     * The JIT flags the vector kernels' zero allocation rests on (every JVM the project starts has them) that
+     * {@code option} (a HotSpot option's value by name, null where the JVM has no such option) shows unset. Without
+     * {@code MinInlineFrequencyRatio=0} C2 may leave a block's {@code asSlice} out of line as cold (NOTES 26.4). Under
+     * a {@code PerMethodRecompilationCutoff} of 400, the default, a large compile that inlines methods with past
+     * deoptimizations gets virtual-call fallbacks where the Vector API needs traps, and boxes (NOTES 32); a cutoff of
+     * 10000 or more counts as set.
+     */
+    static List<String> missingJitFlags(UnaryOperator<String> option) {
+        List<String> missing = new ArrayList<>();
+        if (number(option.apply("MinInlineFrequencyRatio"), 1) != 0) {
+            missing.add("-XX:+UnlockDiagnosticVMOptions -XX:MinInlineFrequencyRatio=0");
+        }
+        if (number(option.apply("PerMethodRecompilationCutoff"), 0) < 10_000) {
+            missing.add("-XX:PerMethodRecompilationCutoff=10000");
+        }
+        return missing;
+    }
+
+    private static double number(String value, double absent) {
+        try {
+            return value == null ? absent : Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            return absent;
+        }
+    }
+
+    /** A warning, once, where this JVM lacks {@link #missingJitFlags}'s flags; silent where it cannot tell (no jdk.management). */
+    private static void warnIfJitFlagsMissing() {
+        List<String> missing;
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean hotspot = java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            missing = missingJitFlags(name -> {
+                try {
+                    return hotspot.getVMOption(name).getValue();
+                } catch (IllegalArgumentException noSuchOption) {
+                    return null;
+                }
+            });
+        } catch (LinkageError | RuntimeException noManagement) {
+            return;
+        }
+        if (!missing.isEmpty()) {
+            LOG.warning("leashed: this JVM runs without " + String.join(" ", missing) + "; the vector kernels may then"
+                    + " allocate per call where C2 compiles them differently (README, section JMH benchmarks)");
         }
     }
 

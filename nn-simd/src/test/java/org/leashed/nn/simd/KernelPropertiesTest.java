@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
 
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
@@ -89,5 +93,24 @@ class KernelPropertiesTest {
         assertEquals(256, VectorKernels.kBlockFor(FloatVector.SPECIES_256, 32));
         assertEquals(Integer.MAX_VALUE, VectorKernels.kBlockFor(FloatVector.SPECIES_512, 0), "0 is no limit");
         assertThrows(IllegalArgumentException.class, () -> VectorKernels.of(FloatVector.SPECIES_256, true, 0));
+    }
+
+    @Test
+    void theJitFlagsTheKernelsNeedAreNamedWhereMissing() {
+        Map<String, String> defaults = Map.of("MinInlineFrequencyRatio", "0.008500", "PerMethodRecompilationCutoff", "400");
+        assertEquals(List.of("-XX:+UnlockDiagnosticVMOptions -XX:MinInlineFrequencyRatio=0", "-XX:PerMethodRecompilationCutoff=10000"),
+                KernelProvider.missingJitFlags(defaults::get));
+        Map<String, String> set = Map.of("MinInlineFrequencyRatio", "0.000000", "PerMethodRecompilationCutoff", "20000");
+        assertEquals(List.of(), KernelProvider.missingJitFlags(set::get));
+        Map<String, String> lowCutoff = Map.of("MinInlineFrequencyRatio", "0", "PerMethodRecompilationCutoff", "9999");
+        assertEquals(List.of("-XX:PerMethodRecompilationCutoff=10000"), KernelProvider.missingJitFlags(lowCutoff::get));
+        // a JVM without these options (not HotSpot): both named
+        assertEquals(2, KernelProvider.missingJitFlags(name -> null).size());
+    }
+
+    @Test
+    void thisTestJvmRunsWithTheJitFlagsThePomGivesEveryJvm() {
+        HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        assertEquals(List.of(), KernelProvider.missingJitFlags(name -> hotspot.getVMOption(name).getValue()));
     }
 }
