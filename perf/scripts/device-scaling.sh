@@ -31,7 +31,7 @@ data=/tmp/leashed-data; mkdir -p "$data/mnist"
 for f in .dev/mnist/*.gz; do [[ -f "$data/mnist/$(basename "$f" .gz)" ]] || gunzip -c "$f" >"$data/mnist/$(basename "$f" .gz)"; done
 { nproc; lscpu; free -g; "$java" -version 2>&1; } >"$res/machine.txt" 2>&1
 say "machine: $(nproc) CPUs, $(grep -m1 'Model name' "$res/machine.txt" | sed 's/ \{2,\}/ /g')"
-jvm=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UnlockDiagnosticVMOptions -XX:MinInlineFrequencyRatio=0 -XX:PerMethodRecompilationCutoff=10000)
+jvm=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UnlockDiagnosticVMOptions -XX:MinInlineFrequencyRatio=0 -XX:PerMethodRecompilationCutoff=1000)
 cli=("$java" "${jvm[@]}" -XX:+UseParallelGC -Xms32m -XX:MaxNewSize=32m -jar .dev/leashed.jar)
 child=(--jvm-arg=-XX:+UseParallelGC --jvm-arg=-Xms32m --jvm-arg=-XX:MaxNewSize=32m --data-dir "$data" --run-timeout 90)
 

@@ -2,10 +2,13 @@ package org.leashed.nn.simd;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
 
 /**
  * Picks the kernel implementation once per JVM (holder idiom). The Vector API classes are loaded only
@@ -77,15 +80,15 @@ final class KernelProvider {
      * {@code MinInlineFrequencyRatio=0} C2 may leave a block's {@code asSlice} out of line as cold (NOTES 26.4). Under
      * a {@code PerMethodRecompilationCutoff} of 400, the default, a large compile that inlines methods with past
      * deoptimizations gets virtual-call fallbacks where the Vector API needs traps, and boxes (NOTES 32); a cutoff of
-     * 10000 or more counts as set.
+     * 1000 or more counts as set.
      */
     static List<String> missingJitFlags(UnaryOperator<String> option) {
         List<String> missing = new ArrayList<>();
         if (number(option.apply("MinInlineFrequencyRatio"), 1) != 0) {
             missing.add("-XX:+UnlockDiagnosticVMOptions -XX:MinInlineFrequencyRatio=0");
         }
-        if (number(option.apply("PerMethodRecompilationCutoff"), 0) < 10_000) {
-            missing.add("-XX:PerMethodRecompilationCutoff=10000");
+        if (number(option.apply("PerMethodRecompilationCutoff"), 0) < 1_000) {
+            missing.add("-XX:PerMethodRecompilationCutoff=1000");
         }
         return missing;
     }
@@ -102,8 +105,7 @@ final class KernelProvider {
     private static void warnIfJitFlagsMissing() {
         List<String> missing;
         try {
-            com.sun.management.HotSpotDiagnosticMXBean hotspot = java.lang.management.ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             missing = missingJitFlags(name -> {
                 try {
                     return hotspot.getVMOption(name).getValue();

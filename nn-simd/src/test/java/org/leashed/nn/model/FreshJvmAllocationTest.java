@@ -127,7 +127,7 @@ class FreshJvmAllocationTest {
 
     /**
      * LeNet at batch 512, where the 16-filter weight gradient runs the 11-row strips. Without
-     * {@code -XX:PerMethodRecompilationCutoff=10000} in the pom's flags, C2 compiled the last rows' FMAs with a
+     * {@code -XX:PerMethodRecompilationCutoff=1000} in the pom's flags, C2 compiled the last rows' FMAs with a
      * virtual-call fallback once the compile's summed decompile count passed 201, and those rows boxed their
      * accumulators in every step: 9-18 MB per gradient in some JVMs (NOTES 32).
      */

@@ -98,12 +98,12 @@ class KernelPropertiesTest {
     @Test
     void theJitFlagsTheKernelsNeedAreNamedWhereMissing() {
         Map<String, String> defaults = Map.of("MinInlineFrequencyRatio", "0.008500", "PerMethodRecompilationCutoff", "400");
-        assertEquals(List.of("-XX:+UnlockDiagnosticVMOptions -XX:MinInlineFrequencyRatio=0", "-XX:PerMethodRecompilationCutoff=10000"),
+        assertEquals(List.of("-XX:+UnlockDiagnosticVMOptions -XX:MinInlineFrequencyRatio=0", "-XX:PerMethodRecompilationCutoff=1000"),
                 KernelProvider.missingJitFlags(defaults::get));
         Map<String, String> set = Map.of("MinInlineFrequencyRatio", "0.000000", "PerMethodRecompilationCutoff", "20000");
         assertEquals(List.of(), KernelProvider.missingJitFlags(set::get));
-        Map<String, String> lowCutoff = Map.of("MinInlineFrequencyRatio", "0", "PerMethodRecompilationCutoff", "9999");
-        assertEquals(List.of("-XX:PerMethodRecompilationCutoff=10000"), KernelProvider.missingJitFlags(lowCutoff::get));
+        Map<String, String> lowCutoff = Map.of("MinInlineFrequencyRatio", "0", "PerMethodRecompilationCutoff", "999");
+        assertEquals(List.of("-XX:PerMethodRecompilationCutoff=1000"), KernelProvider.missingJitFlags(lowCutoff::get));
         // a JVM without these options (not HotSpot): both named
         assertEquals(2, KernelProvider.missingJitFlags(name -> null).size());
     }

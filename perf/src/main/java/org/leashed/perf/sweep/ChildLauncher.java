@@ -34,7 +34,7 @@ public record ChildLauncher(Path java, List<String> jvmFlags, String classPath, 
     /** Flags every leashed JVM runs with (see the root pom's leashed.jvm.flags). */
     public static final List<String> LEASHED_JVM_FLAGS = List.of("--add-modules=jdk.incubator.vector",
             "--enable-native-access=ALL-UNNAMED", "-XX:+UnlockDiagnosticVMOptions", "-XX:MinInlineFrequencyRatio=0",
-            "-XX:PerMethodRecompilationCutoff=10000",
+            "-XX:PerMethodRecompilationCutoff=1000",
             "-Djava.awt.headless=true");
 
     /** How a child ended. */
