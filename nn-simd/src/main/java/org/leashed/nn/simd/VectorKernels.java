@@ -3456,8 +3456,9 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * padding rows ({@code [0, vs)}, {@code [ve, width)}) are zeroed after. {@link #im2colPadded} writes such a row one
      * image row at a time, two vectors per 28 floats, most of them straddling two cache lines; im2col was 13 % of
      * LeNet's gradient at batch 512, and this takes 0.57-0.61x its time on one example, LeNet's T_c 0.972x at batch 16
-     * (NOTES 31.3; the 0.918x read at batch 512 includes the base's boxing, 31.5). The masks (one per kw and phase: vector j of a row has phase {@code j mod (w / gcd(w,
-     * lanes))}) and a copy of the image between zero guards, so that no load leaves it, sit in this thread's scratch.
+     * (NOTES 31.3; the 0.918x read at batch 512 includes the base's boxing, 31.5). The masks (one per kw and phase:
+     * vector j of a row has phase {@code j mod (w / gcd(w, lanes))}) and a copy of the image between zero guards, so
+     * that no load leaves it, sit in this thread's scratch.
      * Scalar only for the positions past the row's last whole vector. Copies and exact zeros: bit-identical to the
      * reference.
      */
@@ -3679,12 +3680,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
-    /*
-     * col2im: per (channel, kh, kw) row and output row oy, dx's run gets col's run added, in whole
-     * vectors, then scalar for the run's remainder. Each dx element receives its contributions in the
-     * scalar reference's order (a vector covers distinct elements of one run), so the sums are
-     * bit-identical.
-     */
     /**
      * {@link #col2imAccumulate} without padding where an image row fits one vector (LeNet's second conv, 14-float rows;
      * the thesis CNN's second, 13): each dx row is loaded once, gets all its {@code k x k} contributions in registers
@@ -3758,6 +3753,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
+    /*
+     * col2im: per (channel, kh, kw) row and output row oy, dx's run gets col's run added, in whole
+     * vectors, then scalar for the run's remainder. Each dx element receives its contributions in the
+     * scalar reference's order (a vector covers distinct elements of one run), so the sums are
+     * bit-identical.
+     */
     @Override
     public void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w, int k,
                                  int pad) {

@@ -28,7 +28,7 @@ import org.leashed.nn.data.Dataset;
 class FreshJvmAllocationTest {
     /**
      * The child JVM, {@code mlp} or {@code lenet} and the batch: prints {@code windows W allocating A} over 4 s after the
-     * warm-up, in windows of 100 gradients (10 at batch 512: 32 times the examples per gradient).
+     * warm-up, in windows of {@link #gradientsPerWindow} gradients.
      */
     public static final class Probe {
         public static void main(String[] args) {
@@ -58,7 +58,7 @@ class FreshJvmAllocationTest {
             }
             Dataset data = Dataset.fromBytes("pixels", pixels, labels, 1, 28, 28, 10, 1f / 255);
             int batch = Integer.parseInt(args[1]);
-            int perWindow = batch >= 512 ? 10 : 100;
+            int perWindow = gradientsPerWindow(batch);
             int[] indices = r.ints(batch, 0, examples).toArray();
             try (Arena arena = Arena.ofConfined(); Workspace ws = net.newWorkspace(batch)) {
                 MemorySegment p = arena.allocate(net.parameterCount() * Float.BYTES, 64);
@@ -110,6 +110,11 @@ class FreshJvmAllocationTest {
         }
     }
 
+    /** Gradients per measured window: 100, and 10 at batch 512 (32 times the examples per gradient). */
+    static int gradientsPerWindow(int batch) {
+        return batch >= 512 ? 10 : 100;
+    }
+
     @Test
     void theThesisMlpsGradientAllocatesNothingInAFreshJvmOnceCompiled() throws IOException, InterruptedException {
         assertNothingAllocatedInAFreshJvm("mlp", 16, 10);
@@ -156,6 +161,6 @@ class FreshJvmAllocationTest {
         int allocating = Integer.parseInt(words[3]);
         assertTrue(windows >= minWindows, "too few windows in the 4 s measured: " + out.get(0));
         assertTrue(allocating <= 1, network + "'s gradient at batch " + batch + " allocated in a fresh JVM with "
-                + command.subList(1, command.size() - 5) + ": " + out.get(0) + " (windows of " + (batch >= 512 ? 10 : 100) + " gradients)");
+                + command.subList(1, command.size() - 5) + ": " + out.get(0) + " (windows of " + gradientsPerWindow(batch) + " gradients)");
     }
 }
