@@ -240,14 +240,22 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         // kept: the batch's column matrices side by side in rows of keptStride, example n's from column n * ld
         final boolean kept = batch <= capacity(scratch);
         final int colStride = kept ? (int) keptStride(batch) : ld;
+        // a batch backward rebuilds anyway: no column matrix in forward where the kernels convolve directly (the same
+        // bits as im2col + gemm, see Kernels#convolve)
+        final boolean direct = !kept && kernels.convolvesDirectly(outC, in.channels(), in.height(), in.width(), kernel, padding);
         for (int n = 0; n < batch; n++) {
-            final long col = kept ? keptIndex() + (long) n * ld : colIndex();
-            kernels.im2col(scratch, col, colStride, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
-            // rows (outC, Pp) = W (outC, K) . col (K, Pp), whole vectors on 64-byte lines; then y_n (outC, P) =
-            // rows' first P columns + b per channel, ReLU. Written straight into y (n = P, rows P floats apart) the
-            // GEMM took its column tail through the packed panel and split every store across lines: 1.6x the time
-            // for the CNN's two convs (NOTES 19.1). Same FMA chains, same bits; the Pp - P extra columns are dropped.
-            kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, col, colStride, scratch, rows, ld, false);
+            if (direct) {
+                kernels.convolve(outC, params, paramIndex, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding, scratch,
+                        rows, ld, pp);
+            } else {
+                final long col = kept ? keptIndex() + (long) n * ld : colIndex();
+                kernels.im2col(scratch, col, colStride, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel, padding);
+                // rows (outC, Pp) = W (outC, K) . col (K, Pp), whole vectors on 64-byte lines; then y_n (outC, P) =
+                // rows' first P columns + b per channel, ReLU. Written straight into y (n = P, rows P floats apart) the
+                // GEMM took its column tail through the packed panel and split every store across lines: 1.6x the time
+                // for the CNN's two convs (NOTES 19.1). Same FMA chains, same bits; the Pp - P extra columns are dropped.
+                kernels.gemm(outC, pp, kk, params, paramIndex, kk, 1, scratch, col, colStride, scratch, rows, ld, false);
+            }
             kernels.rowBiasActivation(y, n * outSize, scratch, rows, ld, params, biasIndex, outC, p, relu);
         }
     }

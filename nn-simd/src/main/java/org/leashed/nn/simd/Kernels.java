@@ -115,6 +115,27 @@ public interface Kernels {
     void im2col(MemorySegment col, long colOff, int ld, int width, MemorySegment x, long xOff, int c, int h, int w, int k, int pad);
 
     /**
+     * A direct convolution: {@code rows (outC, width) = W (outC, c*k*k) . col}, W's rows {@code c*k*k} floats apart
+     * from {@code wOff}, rows {@code ld} apart from {@code rowsOff}, where col is what {@link #im2col} would write for
+     * {@code x} with {@code width} columns, but without writing it. The same bits as that im2col followed by
+     * {@code gemm(outC, width, c*k*k, W, .., col, .., rows, ld, false)}: per output the FMA chain over
+     * {@code (ci, kh, kw)} in order from zero, with the zeros of the padding taking part, and columns
+     * {@code [oh*ow, width)} +0. Writes only the first {@code width} floats of each of the outC rows.
+     *
+     * @throws IllegalArgumentException if not {@code oh*ow <= width <= ld}
+     */
+    void convolve(int outC, MemorySegment wt, long wOff, MemorySegment x, long xOff, int c, int h, int w, int k, int pad,
+                  MemorySegment rows, long rowsOff, int ld, int width);
+
+    /**
+     * Whether {@link #convolve} is the faster way to this layer shape's forward than {@link #im2col} and {@code gemm}
+     * when the column matrix is not needed afterwards. The scalar reference says no: it is the reference for both.
+     */
+    default boolean convolvesDirectly(int outC, int c, int h, int w, int k, int pad) {
+        return false;
+    }
+
+    /**
      * {@code dx[dxOff ..] (c, h, w) += col2im(col (c*k*k, ld))}: the adjoint of {@link #im2col}
      * (accumulates; zero dx first for an overwrite). Columns beyond {@code oh*ow} are ignored. Per
      * element of dx the contributions are added in the same order by every implementation.

@@ -244,6 +244,39 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void convolve(int outC, MemorySegment wt, long wOff, MemorySegment x, long xOff, int c, int h, int w, int k, int pad,
+                         MemorySegment rows, long rowsOff, int ld, int width) {
+        final int oh = h + 2 * pad - k + 1;
+        final int ow = w + 2 * pad - k + 1;
+        checkIm2colWidth(ld, width, oh, ow);
+        final int kk = c * k * k;
+        for (int co = 0; co < outC; co++) {
+            final long row = rowsOff + (long) co * ld;
+            final long wRow = wOff + (long) co * kk;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float sum = 0f;
+                    for (int ci = 0; ci < c; ci++) {
+                        for (int kh = 0; kh < k; kh++) {
+                            for (int kw = 0; kw < k; kw++) {
+                                final int iy = oy + kh - pad;
+                                final int ix = ox + kw - pad;
+                                final boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                                final float xv = inside ? get(x, xOff + ((long) ci * h + iy) * w + ix) : 0f;
+                                sum = Math.fma(get(wt, wRow + (ci * k + kh) * k + kw), xv, sum);
+                            }
+                        }
+                    }
+                    set(rows, row + (long) oy * ow + ox, sum);
+                }
+            }
+            for (long t = (long) oh * ow; t < width; t++) {
+                set(rows, row + t, 0f); // a zero column's chain: fma(w, 0, +0) steps from +0 stay +0
+            }
+        }
+    }
+
+    @Override
     public void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w, int k,
                                  int pad) {
         final int oh = h + 2 * pad - k + 1;

@@ -3530,6 +3530,250 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         return b == 0 ? a : gcd(b, a % b);
     }
 
+    /*
+     * Direct convolution (convolve): a conv layer's forward without its column matrix. The image is staged zero-padded,
+     * each channel a plane of (h + 2 pad) rows of ws = w + 2 pad floats, and the outputs are computed in a "wide" layout
+     * of the same row length: position p' = oy*ws + ox reads, for step q = (ci, kh, kw), the staged plane at p' plus
+     * one constant shift (ci's plane, kh rows, kw floats): a column-matrix row, loaded where the FMA needs it instead of
+     * written out by im2col and read back by gemm. The lanes of columns ox >= ow compute sums nobody reads; the output
+     * rows are then compacted from the wide ones. Per output the chain is q = 0..c*k*k-1 from zero, padding zeros
+     * included, as gemm computes it over im2col's matrix: the same bits. Blocks: 8 filters x 3 vectors when the filters
+     * come in eights (LeNet's second conv: 16 filters, 140 wide positions = 9 vectors), else 6 x 4 (LeNet's first: 6
+     * filters, 28 rows of 32 = 56 vectors), the last block of a row overlapping the one before it (same chains, same
+     * bits); filters left over in 1 x 1 blocks. A first version read the unpadded image and ANDed the lanes off the
+     * image's columns with masks: C1 ran out of virtual registers compiling its blocks at tier 3, and they never left
+     * tier 2 code, which boxes every vector (3.7 GB per LeNet gradient at batch 512).
+     */
+    @Override
+    public boolean convolvesDirectly(int outC, int c, int h, int w, int k, int pad) {
+        final int lanes = species().length();
+        final int oh = h + 2 * pad - k + 1;
+        final int vectors = (oh * (w + 2 * pad) + lanes - 1) / lanes;
+        return outC % 8 == 0 && vectors >= 3 || outC % 6 == 0 && vectors >= 4;
+    }
+
+    @Override
+    public void convolve(int outC, MemorySegment wt, long wOff, MemorySegment x, long xOff, int c, int h, int w, int k, int pad,
+                         MemorySegment rows, long rowsOff, int ld, int width) {
+        final VectorSpecies<Float> sp = species();
+        final int lanes = sp.length();
+        final int oh = h + 2 * pad - k + 1;
+        final int ow = w + 2 * pad - k + 1;
+        ScalarKernels.checkIm2colWidth(ld, width, oh, ow);
+        final int kk = c * k * k;
+        final int positions = oh * ow;
+        final int ws = w + 2 * pad; // staged row length
+        final long plane = (long) (h + 2 * pad) * ws;
+        final int vectors = (oh * ws + lanes - 1) / lanes; // of the wide layout
+        // scratch: per q the shift of its source from p' (ints); the staged planes, then zeros for the last vector's reach
+        // past the last plane (at most lanes - 1 + (k - 1) rows and floats: garbage lanes only, but inside the scratch);
+        // the wide rows, a vector longer than the layout (the compaction's last load)
+        final long offsets = 0;
+        final long stage = ((long) kk + lanes - 1) / lanes * lanes;
+        final long stageEnd = stage + c * plane + (long) k * ws + 2L * lanes;
+        final int wideLd = (vectors + 1) * lanes;
+        final long wide = (stageEnd + lanes - 1) / lanes * lanes;
+        final MemorySegment s = Scratch.floats(wide + (long) outC * wideLd);
+        for (int ci = 0, q = 0; ci < c; ci++) {
+            for (int kh = 0; kh < k; kh++) {
+                for (int kw = 0; kw < k; kw++, q++) {
+                    s.setAtIndex(I, offsets + q, (int) (ci * plane + (long) kh * ws + kw));
+                }
+            }
+        }
+        if (pad == 0) {
+            MemorySegment.copy(x, xOff * Float.BYTES, s, stage * Float.BYTES, c * plane * Float.BYTES);
+            zero(s, stage + c * plane, stageEnd - stage - c * plane);
+        } else {
+            zero(s, stage, stageEnd - stage);
+            for (int ci = 0; ci < c; ci++) {
+                for (int iy = 0; iy < h; iy++) {
+                    final long from = xOff + ((long) ci * h + iy) * w;
+                    final long to = stage + ci * plane + (long) (iy + pad) * ws + pad;
+                    if (w >= lanes) { // whole vectors, the last one overlapping the one before it
+                        int ix = 0;
+                        for (; ix + lanes <= w; ix += lanes) {
+                            FloatVector.fromMemorySegment(sp, x, (from + ix) * Float.BYTES, NATIVE).intoMemorySegment(s, (to + ix) * Float.BYTES, NATIVE);
+                        }
+                        if (ix < w) {
+                            final int last = w - lanes;
+                            FloatVector.fromMemorySegment(sp, x, (from + last) * Float.BYTES, NATIVE).intoMemorySegment(s, (to + last) * Float.BYTES, NATIVE);
+                        }
+                    } else {
+                        MemorySegment.copy(x, from * Float.BYTES, s, to * Float.BYTES, (long) w * Float.BYTES);
+                    }
+                }
+            }
+        }
+        int co = 0;
+        if (outC % 8 == 0 && vectors >= 3) {
+            for (; co < outC; co += 8) {
+                for (int j = 0; j < vectors; j += 3) {
+                    final int j0 = Math.min(j, vectors - 3);
+                    convBlock8x3(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co * kk, s,
+                            wide + (long) co * wideLd + (long) j0 * lanes, wideLd);
+                }
+            }
+        } else if (vectors >= 4) {
+            for (; co + 6 <= outC; co += 6) {
+                for (int j = 0; j < vectors; j += 4) {
+                    final int j0 = Math.min(j, vectors - 4);
+                    convBlock6x4(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co * kk, s,
+                            wide + (long) co * wideLd + (long) j0 * lanes, wideLd);
+                }
+            }
+        }
+        for (; co < outC; co++) {
+            for (int j = 0; j < vectors; j++) {
+                convBlock1x1(kk, s, stage + (long) j * lanes, offsets, wt, wOff + (long) co * kk, s, wide + (long) co * wideLd + (long) j * lanes);
+            }
+        }
+        for (co = 0; co < outC; co++) {
+            // output row oy's ow floats from the wide row, in whole vectors: the last one of a run overlaps the one before
+            // it, or (a run shorter than a vector) spills into the next run's place, written later, or into [positions,
+            // width), zeroed after; scalar where a vector would leave the row's width
+            final long row = rowsOff + (long) co * ld;
+            final long wideRow = wide + (long) co * wideLd;
+            for (int oy = 0; oy < oh; oy++) {
+                final long from = wideRow + (long) oy * ws;
+                final long to = row + (long) oy * ow;
+                if (ow >= lanes) {
+                    int ox = 0;
+                    for (; ox + lanes <= ow; ox += lanes) {
+                        FloatVector.fromMemorySegment(sp, s, (from + ox) * Float.BYTES, NATIVE).intoMemorySegment(rows, (to + ox) * Float.BYTES, NATIVE);
+                    }
+                    if (ox < ow) {
+                        final int last = ow - lanes;
+                        FloatVector.fromMemorySegment(sp, s, (from + last) * Float.BYTES, NATIVE).intoMemorySegment(rows, (to + last) * Float.BYTES, NATIVE);
+                    }
+                } else if ((long) oy * ow + lanes <= width) {
+                    FloatVector.fromMemorySegment(sp, s, from * Float.BYTES, NATIVE).intoMemorySegment(rows, to * Float.BYTES, NATIVE);
+                } else {
+                    for (int ox = 0; ox < ow; ox++) {
+                        rows.setAtIndex(F, to + ox, s.getAtIndex(F, from + ox));
+                    }
+                }
+            }
+            zero(rows, row + positions, width - positions);
+        }
+    }
+
+    /** Eight filters' outputs at 3 vectors of positions from src (see convolve): D(8, 3 vectors) at d0, rows ldd apart. */
+    private void convBlock8x3(int kk, MemorySegment s, long src, long offsets, MemorySegment wt, long w0, MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        final long w1 = w0 + kk, w2 = w1 + kk, w3 = w2 + kk, w4 = w3 + kk, w5 = w4 + kk, w6 = w5 + kk, w7 = w6 + kk;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+        FloatVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        for (int q = 0; q < kk; q++) {
+            final long at = (src + s.getAtIndex(I, offsets + q)) * Float.BYTES;
+            final FloatVector x0 = FloatVector.fromMemorySegment(sp, s, at, NATIVE);
+            final FloatVector x1 = FloatVector.fromMemorySegment(sp, s, at + (long) L * Float.BYTES, NATIVE);
+            final FloatVector x2 = FloatVector.fromMemorySegment(sp, s, at + 2L * L * Float.BYTES, NATIVE);
+            FloatVector a = FloatVector.broadcast(sp, wt.getAtIndex(F, w0 + q));
+            c00 = a.fma(x0, c00); c01 = a.fma(x1, c01); c02 = a.fma(x2, c02);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w1 + q));
+            c10 = a.fma(x0, c10); c11 = a.fma(x1, c11); c12 = a.fma(x2, c12);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w2 + q));
+            c20 = a.fma(x0, c20); c21 = a.fma(x1, c21); c22 = a.fma(x2, c22);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w3 + q));
+            c30 = a.fma(x0, c30); c31 = a.fma(x1, c31); c32 = a.fma(x2, c32);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w4 + q));
+            c40 = a.fma(x0, c40); c41 = a.fma(x1, c41); c42 = a.fma(x2, c42);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w5 + q));
+            c50 = a.fma(x0, c50); c51 = a.fma(x1, c51); c52 = a.fma(x2, c52);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w6 + q));
+            c60 = a.fma(x0, c60); c61 = a.fma(x1, c61); c62 = a.fma(x2, c62);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w7 + q));
+            c70 = a.fma(x0, c70); c71 = a.fma(x1, c71); c72 = a.fma(x2, c72);
+        }
+        // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+        final long v = (long) L * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        long p = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, p, NATIVE); c01.intoMemorySegment(d, p + v, NATIVE); c02.intoMemorySegment(d, p + 2 * v, NATIVE);
+        p += row;
+        c10.intoMemorySegment(d, p, NATIVE); c11.intoMemorySegment(d, p + v, NATIVE); c12.intoMemorySegment(d, p + 2 * v, NATIVE);
+        p += row;
+        c20.intoMemorySegment(d, p, NATIVE); c21.intoMemorySegment(d, p + v, NATIVE); c22.intoMemorySegment(d, p + 2 * v, NATIVE);
+        p += row;
+        c30.intoMemorySegment(d, p, NATIVE); c31.intoMemorySegment(d, p + v, NATIVE); c32.intoMemorySegment(d, p + 2 * v, NATIVE);
+        p += row;
+        c40.intoMemorySegment(d, p, NATIVE); c41.intoMemorySegment(d, p + v, NATIVE); c42.intoMemorySegment(d, p + 2 * v, NATIVE);
+        p += row;
+        c50.intoMemorySegment(d, p, NATIVE); c51.intoMemorySegment(d, p + v, NATIVE); c52.intoMemorySegment(d, p + 2 * v, NATIVE);
+        p += row;
+        c60.intoMemorySegment(d, p, NATIVE); c61.intoMemorySegment(d, p + v, NATIVE); c62.intoMemorySegment(d, p + 2 * v, NATIVE);
+        p += row;
+        c70.intoMemorySegment(d, p, NATIVE); c71.intoMemorySegment(d, p + v, NATIVE); c72.intoMemorySegment(d, p + 2 * v, NATIVE);
+    }
+
+    /** Six filters' outputs at 4 vectors of positions from src (see convolve): D(6, 4 vectors) at d0, rows ldd apart. */
+    private void convBlock6x4(int kk, MemorySegment s, long src, long offsets, MemorySegment wt, long w0, MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        final long w1 = w0 + kk, w2 = w1 + kk, w3 = w2 + kk, w4 = w3 + kk, w5 = w4 + kk;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int q = 0; q < kk; q++) {
+            final long at = (src + s.getAtIndex(I, offsets + q)) * Float.BYTES;
+            final FloatVector x0 = FloatVector.fromMemorySegment(sp, s, at, NATIVE);
+            final FloatVector x1 = FloatVector.fromMemorySegment(sp, s, at + (long) L * Float.BYTES, NATIVE);
+            final FloatVector x2 = FloatVector.fromMemorySegment(sp, s, at + 2L * L * Float.BYTES, NATIVE);
+            final FloatVector x3 = FloatVector.fromMemorySegment(sp, s, at + 3L * L * Float.BYTES, NATIVE);
+            FloatVector a = FloatVector.broadcast(sp, wt.getAtIndex(F, w0 + q));
+            c00 = a.fma(x0, c00); c01 = a.fma(x1, c01); c02 = a.fma(x2, c02); c03 = a.fma(x3, c03);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w1 + q));
+            c10 = a.fma(x0, c10); c11 = a.fma(x1, c11); c12 = a.fma(x2, c12); c13 = a.fma(x3, c13);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w2 + q));
+            c20 = a.fma(x0, c20); c21 = a.fma(x1, c21); c22 = a.fma(x2, c22); c23 = a.fma(x3, c23);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w3 + q));
+            c30 = a.fma(x0, c30); c31 = a.fma(x1, c31); c32 = a.fma(x2, c32); c33 = a.fma(x3, c33);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w4 + q));
+            c40 = a.fma(x0, c40); c41 = a.fma(x1, c41); c42 = a.fma(x2, c42); c43 = a.fma(x3, c43);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w5 + q));
+            c50 = a.fma(x0, c50); c51 = a.fma(x1, c51); c52 = a.fma(x2, c52); c53 = a.fma(x3, c53);
+        }
+        // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+        final long v = (long) L * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        long p = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, p, NATIVE); c01.intoMemorySegment(d, p + v, NATIVE);
+        c02.intoMemorySegment(d, p + 2 * v, NATIVE); c03.intoMemorySegment(d, p + 3 * v, NATIVE);
+        p += row;
+        c10.intoMemorySegment(d, p, NATIVE); c11.intoMemorySegment(d, p + v, NATIVE);
+        c12.intoMemorySegment(d, p + 2 * v, NATIVE); c13.intoMemorySegment(d, p + 3 * v, NATIVE);
+        p += row;
+        c20.intoMemorySegment(d, p, NATIVE); c21.intoMemorySegment(d, p + v, NATIVE);
+        c22.intoMemorySegment(d, p + 2 * v, NATIVE); c23.intoMemorySegment(d, p + 3 * v, NATIVE);
+        p += row;
+        c30.intoMemorySegment(d, p, NATIVE); c31.intoMemorySegment(d, p + v, NATIVE);
+        c32.intoMemorySegment(d, p + 2 * v, NATIVE); c33.intoMemorySegment(d, p + 3 * v, NATIVE);
+        p += row;
+        c40.intoMemorySegment(d, p, NATIVE); c41.intoMemorySegment(d, p + v, NATIVE);
+        c42.intoMemorySegment(d, p + 2 * v, NATIVE); c43.intoMemorySegment(d, p + 3 * v, NATIVE);
+        p += row;
+        c50.intoMemorySegment(d, p, NATIVE); c51.intoMemorySegment(d, p + v, NATIVE);
+        c52.intoMemorySegment(d, p + 2 * v, NATIVE); c53.intoMemorySegment(d, p + 3 * v, NATIVE);
+    }
+
+    /** One filter's outputs at one vector of positions from src (see convolve): the filters left after the blocks. */
+    private void convBlock1x1(int kk, MemorySegment s, long src, long offsets, MemorySegment wt, long w0, MemorySegment d, long d0) {
+        final VectorSpecies<Float> sp = species();
+        FloatVector acc = FloatVector.zero(sp);
+        for (int q = 0; q < kk; q++) {
+            final long at = (src + s.getAtIndex(I, offsets + q)) * Float.BYTES;
+            acc = FloatVector.broadcast(sp, wt.getAtIndex(F, w0 + q)).fma(FloatVector.fromMemorySegment(sp, s, at, NATIVE), acc);
+        }
+        acc.intoMemorySegment(d, d0 * Float.BYTES, NATIVE);
+    }
+
     /**
      * {@link #im2col} with {@code 0 < pad < lanes}: each output row's run is read from x as if the padding
      * were there (vectors from {@code x[row start - pad + kw]} on), and the first and the last vector of

@@ -55,7 +55,11 @@ class LayerGradientTest {
                 Arguments.of(8, 6, 5, 16, 3, 1, 3, 17L),
                 Arguments.of(8, 9, 7, 16, 3, 0, 4, 18L),
                 // 8 examples of 121 positions (128-float blocks): kept matrices 1,024 columns wide, rows 1,040 apart
-                Arguments.of(1, 13, 13, 3, 3, 0, 8, 16L));
+                Arguments.of(1, 13, 13, 3, 3, 0, 8, 16L),
+                // LeNet's two convs: past a chunk (the rebuilt scratch below) their forward convolves directly
+                // (Kernels.convolve), which must give im2col + gemm's bits
+                Arguments.of(1, 28, 28, 6, 5, 2, 2, 19L),
+                Arguments.of(6, 14, 14, 16, 5, 0, 2, 20L));
     }
 
     private static void fill(MemorySegment s, long count, SplittableRandom r) {

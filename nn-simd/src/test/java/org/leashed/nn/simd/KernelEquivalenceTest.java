@@ -1,6 +1,7 @@
 package org.leashed.nn.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -569,6 +570,72 @@ class KernelEquivalenceTest {
             }
             assertEquals(left, right, 1e-5 * Math.max(1, scale), "adjoint identity");
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("convShapes")
+    void shouldConvolveWithTheBitsOfIm2colThenGemm(VectorSpecies<Float> species, int c, int h, int w, int k, int pad, int extra) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (c * 1_000_033L + h * 1013L + w * 37L + k * 11L + pad));
+        int oh = h + 2 * pad - k + 1;
+        int ow = w + 2 * pad - k + 1;
+        int width = oh * ow + extra;
+        int ld = width + r.nextInt(20);
+        int kk = c * k * k;
+        int guard = 40;
+        try (Arena arena = Arena.ofConfined()) {
+            // x ends exactly at the image's last element, and a third of it is -0 (a masked lane must give gemm's +0
+            // col entry, not the pixel's -0)
+            MemorySegment x = random(arena, (long) c * h * w, r).asSlice(0, (long) c * h * w * Float.BYTES);
+            for (long i = 0; i < (long) c * h * w; i += 3) {
+                x.setAtIndex(F, i, -0f);
+            }
+            MemorySegment xMore = random(arena, (long) c * h * w + 64, r).copyFrom(x);
+            MemorySegment col = arena.allocate((long) kk * width * Float.BYTES);
+            s.im2col(col, 0, width, width, x, 0, c, h, w, k, pad);
+            for (int outC : new int[] {1, 6, 8, 14, 16}) {
+                MemorySegment wt = random(arena, (long) outC * kk + 3, r);
+                for (long i = 0; i < (long) outC * kk + 3; i += 5) {
+                    wt.setAtIndex(F, i, -0f);
+                }
+                long rowsFloats = (long) outC * ld + 2L * guard;
+                MemorySegment before = random(arena, rowsFloats, r);
+                MemorySegment expected = arena.allocate(before.byteSize()).copyFrom(before);
+                MemorySegment scalar = arena.allocate(before.byteSize()).copyFrom(before);
+                MemorySegment vector = arena.allocate(before.byteSize()).copyFrom(before);
+                MemorySegment vectorMore = arena.allocate(before.byteSize()).copyFrom(before);
+                s.gemm(outC, width, kk, wt, 3, kk, 1, col, 0, width, expected, guard, ld, false);
+                s.convolve(outC, wt, 3, x, 0, c, h, w, k, pad, scalar, guard, ld, width);
+                v.convolve(outC, wt, 3, x, 0, c, h, w, k, pad, vector, guard, ld, width);
+                v.convolve(outC, wt, 3, xMore, 0, c, h, w, k, pad, vectorMore, guard, ld, width);
+                String what = outC + " filters over " + c + "x" + h + "x" + w + " k " + k + " pad " + pad + ", width " + width + " ld " + ld;
+                assertSameFloats(expected, scalar, 0, rowsFloats, "scalar convolve against im2col + gemm, " + what);
+                assertSameFloats(expected, vector, 0, rowsFloats, "vector convolve, " + what);
+                assertSameFloats(expected, vectorMore, 0, rowsFloats, "vector convolve of an image with data after it, " + what);
+                // floats past each row's width (another example's, in a batch's rows) are left as they were
+                for (int co = 0; co < outC; co++) {
+                    long at = guard + (long) co * ld + width;
+                    assertSameFloats(before.asSlice(at * Float.BYTES), vector.asSlice(at * Float.BYTES), 0, ld - width, "past row " + co);
+                }
+            }
+            MemorySegment rows = arena.allocate((long) ld * Float.BYTES);
+            assertThrows(IllegalArgumentException.class, () -> v.convolve(1, col, 0, x, 0, c, h, w, k, pad, rows, 0, ld, oh * ow - 1));
+            assertThrows(IllegalArgumentException.class, () -> s.convolve(1, col, 0, x, 0, c, h, w, k, pad, rows, 0, ld, ld + 1));
+        }
+    }
+
+    @Test
+    void shouldConvolveLeNetsShapesDirectlyWithTheVectorKernels() {
+        // the layers whose forward takes convolve at batches past a chunk (Conv2d): LeNet's two, for every species
+        // wide enough for their rows
+        species().forEach(sp -> {
+            Kernels v = VectorKernels.of(sp);
+            assertTrue(v.convolvesDirectly(6, 1, 28, 28, 5, 2), "LeNet's first conv, " + sp);
+            assertTrue(v.convolvesDirectly(16, 6, 14, 14, 5, 0), "LeNet's second conv, " + sp);
+            assertFalse(v.convolvesDirectly(4, 1, 28, 28, 3, 0), "4 filters: no block of 6 or 8 rows, " + sp);
+        });
+        assertFalse(Kernels.scalar().convolvesDirectly(6, 1, 28, 28, 5, 2), "the scalar reference computes im2col + gemm");
     }
 
     @ParameterizedTest

@@ -150,6 +150,17 @@ public class PoolBenchmark {
         }
 
         @Override
+        public void convolve(int outC, MemorySegment wt, long wOff, MemorySegment x, long xOff, int c, int h, int w, int kk, int pad,
+                             MemorySegment rows, long rowsOff, int ld, int width) {
+            k.convolve(outC, wt, wOff, x, xOff, c, h, w, kk, pad, rows, rowsOff, ld, width);
+        }
+
+        @Override
+        public boolean convolvesDirectly(int outC, int c, int h, int w, int kk, int pad) {
+            return k.convolvesDirectly(outC, c, h, w, kk, pad);
+        }
+
+        @Override
         public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
             k.transpose(dst, dstOff, src, srcOff, rows, cols);
         }
