@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * {@code 3x32x32} and {@code 32x16x16} 3x3 "same". The col leading dimension is the layer's: P = oh*ow
  * rounded up to 16 floats. x, col and dx are exactly as long as the layer's operands (64-byte aligned),
  * so the kernels' end-of-segment paths run as in training. Scores are ns per call; run with
- * {@code -prof gc} (the vector kernels must show ~0 B/op).
+ * {@code -prof gc} (the vector kernels must show ~0 B/op). The {@code convolve*} benchmarks time one example's forward
+ * with the layer's filter count (4, 8, 6, 16, 32, 64 in the order of the shapes): {@link Kernels#convolve} against the
+ * im2col + gemm it replaces where a layer's column matrices are rebuilt in backward, and against its scalar reference.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -67,6 +69,10 @@ public class ConvKernelBenchmark {
         /** dx with the next example's floats after it, as every example of a batch but the last has. */
         MemorySegment dxInBatch;
         Kernels vector;
+        /** The layer's filters, W (filters, c*k*k) and its forward's rows (filters, ld). */
+        int filters;
+        MemorySegment weights;
+        MemorySegment rows;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -99,6 +105,21 @@ public class ConvKernelBenchmark {
                 col.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
             }
             MemorySegment.copy(col, 0, colInBatch, IN_BATCH_COL_OFFSET * Float.BYTES, colFloats * Float.BYTES);
+            filters = switch (parts[0]) {
+                case "cnn1" -> 4;
+                case "cnn2" -> 8;
+                case "lenet1" -> 6;
+                case "lenet2" -> 16;
+                case "cifar1" -> 32;
+                case "cifar3" -> 64;
+                default -> throw new IllegalArgumentException("shape's net must be cnn1, cnn2, lenet1, lenet2, cifar1 or cifar3, got "
+                        + parts[0]);
+            };
+            weights = arena.allocate((long) filters * c * k * k * Float.BYTES, 64);
+            for (long i = 0; i < (long) filters * c * k * k; i++) {
+                weights.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+            rows = arena.allocate((long) filters * ld * Float.BYTES, 64);
         }
 
         @TearDown(Level.Trial)
@@ -140,6 +161,25 @@ public class ConvKernelBenchmark {
     public void col2imScalarInBatch(Operands o) {
         Kernels.scalar().zero(o.dxInBatch, 0, (long) o.c * o.h * o.w);
         Kernels.scalar().col2imAccumulate(o.dxInBatch, 0, o.colInBatch, IN_BATCH_COL_OFFSET, o.ld, o.c, o.h, o.w, o.k, o.pad);
+    }
+
+    /** One example's forward rows without a column matrix: the layer's call where it convolves directly. */
+    @Benchmark
+    public void convolveVector(Operands o) {
+        o.vector.convolve(o.filters, o.weights, 0, o.x, 0, o.c, o.h, o.w, o.k, o.pad, o.rows, 0, o.ld, o.ld);
+    }
+
+    /** The same rows by im2col and gemm, as the layer computes them where it keeps the column matrices. */
+    @Benchmark
+    public void convolveByIm2colGemm(Operands o) {
+        final int kk = o.c * o.k * o.k;
+        o.vector.im2col(o.col, 0, o.ld, o.ld, o.x, 0, o.c, o.h, o.w, o.k, o.pad);
+        o.vector.gemm(o.filters, o.ld, kk, o.weights, 0, kk, 1, o.col, 0, o.ld, o.rows, 0, o.ld, false);
+    }
+
+    @Benchmark
+    public void convolveScalar(Operands o) {
+        Kernels.scalar().convolve(o.filters, o.weights, 0, o.x, 0, o.c, o.h, o.w, o.k, o.pad, o.rows, 0, o.ld, o.ld);
     }
 
     /** Floats before col in {@link Operands#colInBatch}: one 64-byte line, so its rows stay aligned. */
