@@ -20,7 +20,8 @@ import org.leashed.nn.simd.Kernels;
  * {@link #dotWeightGradient}) and {@code dcols = Wᵀ (K, outC) . dys (outC, chunk*P)}, then
  * col2im per example. A chunk is as many examples as fit {@link #KEEP_COLUMNS_MAX_BYTES}: a batch that fits is one
  * chunk whose column matrices forward keeps; a larger one is rebuilt in backward chunk by chunk (CIFAR's would
- * take 600 MB at batch 512).
+ * take 600 MB at batch 512), and its forward then convolves directly where the kernels say that is faster
+ * ({@link Kernels#convolve}: the same bits, no column matrix).
  *
  * <p>Scratch: see {@link #scratchByteSizeKeeping}. Hot paths build no
  * {@link Shape} objects (C2 does not always scalar-replace them; they showed up as 24 B per call).

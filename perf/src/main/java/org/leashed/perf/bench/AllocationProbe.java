@@ -13,7 +13,7 @@ import java.lang.management.ManagementFactory;
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
- *   org.leashed.perf.bench.AllocationProbe mlp|cnn|lenet BATCH SECONDS [bytes|mnist-like|floats]
+ *   org.leashed.perf.bench.AllocationProbe mlp|cnn|lenet|cifar BATCH SECONDS [bytes|mnist-like|floats]
  * </pre>
  */
 public final class AllocationProbe {
@@ -22,14 +22,15 @@ public final class AllocationProbe {
 
     public static void main(String[] args) {
         if (args.length != 3 && args.length != 4) {
-            throw new IllegalArgumentException("usage: AllocationProbe mlp|cnn|lenet BATCH SECONDS [bytes|mnist-like|floats], got "
+            throw new IllegalArgumentException("usage: AllocationProbe mlp|cnn|lenet|cifar BATCH SECONDS [bytes|mnist-like|floats], got "
                     + args.length + " arguments");
         }
         Network net = switch (args[0]) {
             case "mlp" -> Network.mlp(784, 3, 128, 10);
             case "cnn" -> Network.cnn(1, 28, 28, 10);
             case "lenet" -> Network.lenet(1, 28, 28, 10);
-            default -> throw new IllegalArgumentException("network must be mlp, cnn or lenet, got '" + args[0] + "'");
+            case "cifar" -> Network.cifarCnn(3, 32, 32, 10);
+            default -> throw new IllegalArgumentException("network must be mlp, cnn, lenet or cifar, got '" + args[0] + "'");
         };
         int batch = GradientAB.positive("BATCH", args[1]);
         int seconds = GradientAB.positive("SECONDS", args[2]);
