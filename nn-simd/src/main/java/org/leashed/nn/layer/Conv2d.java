@@ -326,9 +326,13 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final long outSize = (long) outC * p;
         final long cols = keptIndex();
         final long dys = cols + (long) kk * stride; // dy (outC, wide): example e's P values from column e * ld, then zeros
+        // a first layer's rebuilt chunk needs its column matrices only for dot products that the kernels may take from
+        // the image itself (the same bits, see Kernels#convolveWeightGradient)
+        final boolean direct = rebuild && dx == null && dotWeightGradient()
+                && kernels.convolvesWeightGradientDirectly(outC, in.channels(), in.height(), in.width(), kernel, padding, ld);
         for (int e = 0; e < count; e++) {
             final int n = n0 + e;
-            if (rebuild) {
+            if (rebuild && !direct) {
                 kernels.im2col(scratch, cols + (long) e * ld, stride, ld, x, n * inSize, in.channels(), in.height(), in.width(), kernel,
                         padding);
             }
@@ -342,7 +346,12 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final int cp = padded(outC);
         if (dotWeightGradient()) {
             // dWᵀ (K, outC) (+)= cols (K, wide) . dysᵀ (wide, outC); the first chunk overwrites
-            kernels.gemmNT(kk, outC, wide, scratch, cols, stride, scratch, dys, stride, scratch, dWT, cp, n0 > 0);
+            if (direct) {
+                kernels.convolveWeightGradient(outC, scratch, dys, stride, count, ld, x, n0 * inSize, inSize, in.channels(), in.height(),
+                        in.width(), kernel, padding, scratch, dWT, cp, n0 > 0);
+            } else {
+                kernels.gemmNT(kk, outC, wide, scratch, cols, stride, scratch, dys, stride, scratch, dWT, cp, n0 > 0);
+            }
         } else if (chunkGemmWeightGradient()) {
             // dysT (wide, Cp): example e's dyᵀ in rows e*ld .. e*ld+P, zeros in its rows P..ld (where the column
             // matrices' padding columns are: zeros meet zeros, never stale floats); then dWᵀ (K, Cp) (+)= cols (K, wide)

@@ -136,6 +136,26 @@ public interface Kernels {
     }
 
     /**
+     * A convolution's weight gradient as dot products without the column matrices: {@code dWᵀ (c*k*k, outC) (+)=
+     * cols . dysᵀ}, rows {@code ldc} apart from {@code dWTOff}, where cols {@code (c*k*k, count*ld)} holds, from
+     * column {@code e*ld}, what {@link #im2col} would write with width {@code ld} for example e of x ({@code c x h x w}
+     * at {@code xOff + e*xStride}), and dys {@code (outC, count*ld)} has rows {@code ldd} apart from {@code dysOff}. The
+     * same bits as those im2col calls followed by {@code gemmNT(c*k*k, outC, count*ld, cols, .., dys, dysOff, ldd,
+     * dWT, dWTOff, ldc, accumulate)}.
+     */
+    void convolveWeightGradient(int outC, MemorySegment dys, long dysOff, int ldd, int count, int ld, MemorySegment x, long xOff,
+                                long xStride, int c, int h, int w, int k, int pad, MemorySegment dWT, long dWTOff, int ldc,
+                                boolean accumulate);
+
+    /**
+     * Whether {@link #convolveWeightGradient} is the faster way to this layer shape's weight gradient by dot products
+     * than im2col and {@code gemmNT}, for examples {@code ld} columns apart. The scalar reference says no.
+     */
+    default boolean convolvesWeightGradientDirectly(int outC, int c, int h, int w, int k, int pad, int ld) {
+        return false;
+    }
+
+    /**
      * {@code dx[dxOff ..] (c, h, w) += col2im(col (c*k*k, ld))}: the adjoint of {@link #im2col}
      * (accumulates; zero dx first for an overwrite). Columns beyond {@code oh*ow} are ignored. Per
      * element of dx the contributions are added in the same order by every implementation.

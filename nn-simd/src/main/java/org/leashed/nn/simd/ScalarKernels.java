@@ -277,6 +277,60 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void convolveWeightGradient(int outC, MemorySegment dys, long dysOff, int ldd, int count, int ld, MemorySegment x, long xOff,
+                                       long xStride, int c, int h, int w, int k, int pad, MemorySegment dWT, long dWTOff, int ldc,
+                                       boolean accumulate) {
+        final int oh = h + 2 * pad - k + 1;
+        final int ow = w + 2 * pad - k + 1;
+        checkIm2colWidth(ld, ld, oh, ow);
+        final ConvColumns cols = new ConvColumns(x, xOff, xStride, c, h, w, k, pad, ld, oh, ow);
+        for (int q = 0; q < c * k * k; q++) {
+            for (int co = 0; co < outC; co++) {
+                final long dyRow = dysOff + (long) co * ldd;
+                // gemmNT's tree over its 16 partial sums, as in gemmNT above
+                final float q0 = (cols.partial(q, dys, dyRow, count, 0) + cols.partial(q, dys, dyRow, count, 8))
+                        + (cols.partial(q, dys, dyRow, count, 4) + cols.partial(q, dys, dyRow, count, 12));
+                final float q1 = (cols.partial(q, dys, dyRow, count, 1) + cols.partial(q, dys, dyRow, count, 9))
+                        + (cols.partial(q, dys, dyRow, count, 5) + cols.partial(q, dys, dyRow, count, 13));
+                final float q2 = (cols.partial(q, dys, dyRow, count, 2) + cols.partial(q, dys, dyRow, count, 10))
+                        + (cols.partial(q, dys, dyRow, count, 6) + cols.partial(q, dys, dyRow, count, 14));
+                final float q3 = (cols.partial(q, dys, dyRow, count, 3) + cols.partial(q, dys, dyRow, count, 11))
+                        + (cols.partial(q, dys, dyRow, count, 7) + cols.partial(q, dys, dyRow, count, 15));
+                final float sum = (q0 + q2) + (q1 + q3);
+                final long at = dWTOff + (long) q * ldc + co;
+                set(dWT, at, accumulate ? get(dWT, at) + sum : sum);
+            }
+        }
+    }
+
+    /** The column matrices convolveWeightGradient reads without writing them: entry (q, p) from x. */
+    private record ConvColumns(MemorySegment x, long xOff, long xStride, int c, int h, int w, int k, int pad, int ld, int oh, int ow) {
+        /** im2col's entry at row q, column p of the examples' matrices side by side, ld columns each. */
+        float at(int q, long p) {
+            final long e = p / ld;
+            final int pos = (int) (p % ld);
+            if (pos >= oh * ow) {
+                return 0f;
+            }
+            final int iy = pos / ow + q / k % k - pad, ix = pos % ow + q % k - pad;
+            return iy >= 0 && iy < h && ix >= 0 && ix < w ? get(x, xOff + e * xStride + ((long) (q / (k * k)) * h + iy) * w + ix) : 0f;
+        }
+
+        /** {@link #partial}'s s_l for col row q against a dy row over count * ld columns. */
+        float partial(int q, MemorySegment dys, long dyRow, int count, int l) {
+            final long wide = (long) count * ld;
+            float s = 0f;
+            for (long p = l; p < wide; p += 16) {
+                s = Math.fma(at(q, p), get(dys, dyRow + p), s);
+            }
+            if (wide % 16 != 0 && l >= wide % 16) {
+                s = Math.fma(0f, 0f, s);
+            }
+            return s;
+        }
+    }
+
+    @Override
     public void col2imAccumulate(MemorySegment dx, long dxOff, MemorySegment col, long colOff, int ld, int c, int h, int w, int k,
                                  int pad) {
         final int oh = h + 2 * pad - k + 1;

@@ -3537,10 +3537,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * one constant shift (ci's plane, kh rows, kw floats): a column-matrix row, loaded where the FMA needs it instead of
      * written out by im2col and read back by gemm. The lanes of columns ox >= ow compute sums nobody reads; the output
      * rows are then compacted from the wide ones. Per output the chain is q = 0..c*k*k-1 from zero, padding zeros
-     * included, as gemm computes it over im2col's matrix: the same bits. Blocks: 8 filters x 3 vectors when the filters
-     * come in eights (LeNet's second conv: 16 filters, 140 wide positions = 9 vectors), else 6 x 4 (LeNet's first: 6
-     * filters, 28 rows of 32 = 56 vectors), the last block of a row overlapping the one before it (same chains, same
-     * bits); filters left over in 1 x 1 blocks. A first version read the unpadded image and ANDed the lanes off the
+     * included, as gemm computes it over im2col's matrix: the same bits. Blocks (convBlocks): 6 filters x 4 vectors (LeNet's
+     * first: 6 filters, 28 rows of 32 = 56 vectors), 6 x 3 (LeNet's second: 16 filters in groups at 0, 6 and 10, 140
+     * wide positions = 9 vectors), 8 x 2 (the CNN's 8), the last block of a row overlapping the one before it (same
+     * chains, same bits); 1 x 1 blocks otherwise. A first version read the unpadded image and ANDed the lanes off the
      * image's columns with masks: C1 ran out of virtual registers compiling its blocks at tier 3, and they never left
      * tier 2 code, which boxes every vector (3.7 GB per LeNet gradient at batch 512).
      */
@@ -3549,7 +3549,25 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int lanes = species().length();
         final int oh = h + 2 * pad - k + 1;
         final int vectors = (oh * (w + 2 * pad) + lanes - 1) / lanes;
-        return outC % 8 == 0 && vectors >= 3 || outC % 6 == 0 && vectors >= 4;
+        return convBlocks(outC, vectors) != CONV_BLOCKS_NONE;
+    }
+
+    private static final int CONV_BLOCKS_NONE = 0, CONV_BLOCKS_6X4 = 1, CONV_BLOCKS_6X3 = 2, CONV_BLOCKS_8X2 = 3;
+
+    /**
+     * convolve's register blocks for outC filters over a wide layout of that many vectors: 6 x 4 for filters in sixes,
+     * else 6 x 3 in overlapping groups of 6 for 12 or more, else 8 x 2 for filters in eights; none (1 x 1 blocks, not
+     * worth taking) otherwise. Blocks of 24 accumulators and 8 filters (8 x 3) made C1 run out of virtual registers
+     * at tier 3 in some JVMs, whose tier-2 code then boxed every vector (NOTES 33.5).
+     */
+    private static int convBlocks(int outC, int vectors) {
+        if (outC % 6 == 0 && vectors >= 4) {
+            return CONV_BLOCKS_6X4;
+        }
+        if (outC >= 12 && vectors >= 3) {
+            return CONV_BLOCKS_6X3;
+        }
+        return outC % 8 == 0 && vectors >= 2 ? CONV_BLOCKS_8X2 : CONV_BLOCKS_NONE;
     }
 
     @Override
@@ -3606,16 +3624,27 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             }
         }
         int co = 0;
-        if (outC % 8 == 0 && vectors >= 3) {
-            for (; co < outC; co += 8) {
+        final int blocks = convBlocks(outC, vectors);
+        if (blocks == CONV_BLOCKS_6X3) {
+            // groups of 6 filters, the last one overlapping the one before it (its rows computed again, same bits)
+            for (; co < outC; co += 6) {
+                final int co0 = Math.min(co, outC - 6);
                 for (int j = 0; j < vectors; j += 3) {
                     final int j0 = Math.min(j, vectors - 3);
-                    convBlock8x3(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co * kk, s,
+                    convBlock6x3(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co0 * kk, s,
+                            wide + (long) co0 * wideLd + (long) j0 * lanes, wideLd);
+                }
+            }
+        } else if (blocks == CONV_BLOCKS_8X2) {
+            for (; co < outC; co += 8) {
+                for (int j = 0; j < vectors; j += 2) {
+                    final int j0 = Math.min(j, vectors - 2);
+                    convBlock8x2(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co * kk, s,
                             wide + (long) co * wideLd + (long) j0 * lanes, wideLd);
                 }
             }
-        } else if (vectors >= 4) {
-            for (; co + 6 <= outC; co += 6) {
+        } else if (blocks == CONV_BLOCKS_6X4) {
+            for (; co < outC; co += 6) {
                 for (int j = 0; j < vectors; j += 4) {
                     final int j0 = Math.min(j, vectors - 4);
                     convBlock6x4(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co * kk, s,
@@ -3658,15 +3687,63 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
     }
 
-    /** Eight filters' outputs at 3 vectors of positions from src (see convolve): D(8, 3 vectors) at d0, rows ldd apart. */
-    private void convBlock8x3(int kk, MemorySegment s, long src, long offsets, MemorySegment wt, long w0, MemorySegment d, long d0, int ldd) {
+    /** Eight filters' outputs at 2 vectors of positions from src (see convolve): D(8, 2 vectors) at d0, rows ldd apart. */
+    private void convBlock8x2(int kk, MemorySegment s, long src, long offsets, MemorySegment wt, long w0, MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();
         final int L = sp.length();
         final long w1 = w0 + kk, w2 = w1 + kk, w3 = w2 + kk, w4 = w3 + kk, w5 = w4 + kk, w6 = w5 + kk, w7 = w6 + kk;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int q = 0; q < kk; q++) {
+            final long at = (src + s.getAtIndex(I, offsets + q)) * Float.BYTES;
+            final FloatVector x0 = FloatVector.fromMemorySegment(sp, s, at, NATIVE);
+            final FloatVector x1 = FloatVector.fromMemorySegment(sp, s, at + (long) L * Float.BYTES, NATIVE);
+            FloatVector a = FloatVector.broadcast(sp, wt.getAtIndex(F, w0 + q));
+            c00 = a.fma(x0, c00); c01 = a.fma(x1, c01);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w1 + q));
+            c10 = a.fma(x0, c10); c11 = a.fma(x1, c11);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w2 + q));
+            c20 = a.fma(x0, c20); c21 = a.fma(x1, c21);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w3 + q));
+            c30 = a.fma(x0, c30); c31 = a.fma(x1, c31);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w4 + q));
+            c40 = a.fma(x0, c40); c41 = a.fma(x1, c41);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w5 + q));
+            c50 = a.fma(x0, c50); c51 = a.fma(x1, c51);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w6 + q));
+            c60 = a.fma(x0, c60); c61 = a.fma(x1, c61);
+            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w7 + q));
+            c70 = a.fma(x0, c70); c71 = a.fma(x1, c71);
+        }
+        // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+        final long v = (long) L * Float.BYTES;
+        final long row = (long) ldd * Float.BYTES;
+        long p = d0 * Float.BYTES;
+        c00.intoMemorySegment(d, p, NATIVE); c01.intoMemorySegment(d, p + v, NATIVE);
+        p += row;
+        c10.intoMemorySegment(d, p, NATIVE); c11.intoMemorySegment(d, p + v, NATIVE);
+        p += row;
+        c20.intoMemorySegment(d, p, NATIVE); c21.intoMemorySegment(d, p + v, NATIVE);
+        p += row;
+        c30.intoMemorySegment(d, p, NATIVE); c31.intoMemorySegment(d, p + v, NATIVE);
+        p += row;
+        c40.intoMemorySegment(d, p, NATIVE); c41.intoMemorySegment(d, p + v, NATIVE);
+        p += row;
+        c50.intoMemorySegment(d, p, NATIVE); c51.intoMemorySegment(d, p + v, NATIVE);
+        p += row;
+        c60.intoMemorySegment(d, p, NATIVE); c61.intoMemorySegment(d, p + v, NATIVE);
+        p += row;
+        c70.intoMemorySegment(d, p, NATIVE); c71.intoMemorySegment(d, p + v, NATIVE);
+    }
+
+    /** Six filters' outputs at 3 vectors of positions from src (see convolve): D(6, 3 vectors) at d0, rows ldd apart. */
+    private void convBlock6x3(int kk, MemorySegment s, long src, long offsets, MemorySegment wt, long w0, MemorySegment d, long d0, int ldd) {
+        final VectorSpecies<Float> sp = species();
+        final int L = sp.length();
+        final long w1 = w0 + kk, w2 = w1 + kk, w3 = w2 + kk, w4 = w3 + kk, w5 = w4 + kk;
         FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
-        FloatVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
         for (int q = 0; q < kk; q++) {
             final long at = (src + s.getAtIndex(I, offsets + q)) * Float.BYTES;
             final FloatVector x0 = FloatVector.fromMemorySegment(sp, s, at, NATIVE);
@@ -3684,10 +3761,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             c40 = a.fma(x0, c40); c41 = a.fma(x1, c41); c42 = a.fma(x2, c42);
             a = FloatVector.broadcast(sp, wt.getAtIndex(F, w5 + q));
             c50 = a.fma(x0, c50); c51 = a.fma(x1, c51); c52 = a.fma(x2, c52);
-            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w6 + q));
-            c60 = a.fma(x0, c60); c61 = a.fma(x1, c61); c62 = a.fma(x2, c62);
-            a = FloatVector.broadcast(sp, wt.getAtIndex(F, w7 + q));
-            c70 = a.fma(x0, c70); c71 = a.fma(x1, c71); c72 = a.fma(x2, c72);
         }
         // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
         final long v = (long) L * Float.BYTES;
@@ -3704,10 +3777,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         c40.intoMemorySegment(d, p, NATIVE); c41.intoMemorySegment(d, p + v, NATIVE); c42.intoMemorySegment(d, p + 2 * v, NATIVE);
         p += row;
         c50.intoMemorySegment(d, p, NATIVE); c51.intoMemorySegment(d, p + v, NATIVE); c52.intoMemorySegment(d, p + 2 * v, NATIVE);
-        p += row;
-        c60.intoMemorySegment(d, p, NATIVE); c61.intoMemorySegment(d, p + v, NATIVE); c62.intoMemorySegment(d, p + 2 * v, NATIVE);
-        p += row;
-        c70.intoMemorySegment(d, p, NATIVE); c71.intoMemorySegment(d, p + v, NATIVE); c72.intoMemorySegment(d, p + 2 * v, NATIVE);
     }
 
     /** Six filters' outputs at 4 vectors of positions from src (see convolve): D(6, 4 vectors) at d0, rows ldd apart. */
@@ -3772,6 +3841,160 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             acc = FloatVector.broadcast(sp, wt.getAtIndex(F, w0 + q)).fma(FloatVector.fromMemorySegment(sp, s, at, NATIVE), acc);
         }
         acc.intoMemorySegment(d, d0 * Float.BYTES, NATIVE);
+    }
+
+    /*
+     * convolveWeightGradient: the dot products of gemmNT (one accumulator vector per output, lane l the FMA chain over
+     * the columns p = l mod 16, then the fixed tree) with each column-matrix row read from a staged copy of the image
+     * instead of from im2col's matrix. For a "same" conv (ow == w) col row (ci, kh, kw) is the image shifted by (kh -
+     * pad) rows and (kw - pad) columns, except in the lanes whose source column is off the image: so each example gets
+     * one copy per (ci, kw) with the columns that only those lanes read zeroed (a kw's valid lanes read exactly the
+     * columns [max(0, kw - pad), min(w, w + kw - pad))), between zero guards longer than the largest shift, and every
+     * load of a block is a plain load. LeNet's first conv at batch 512: 5 copies of 784 floats per example against
+     * im2col's 25 rows, and no matrix of 1.6 MB per chunk to stream. Blocks of 4 rows x 6 filters as dotBlock4x6 (the
+     * last row block overlapping the one before it, its overlapped rows not written again), the 24 partial-sum vectors
+     * stored and reduced by the reference's tree in scalar code. 16 lanes, examples whose columns are exactly their
+     * positions (ld = h*w, a multiple of 16) and filters in sixes; other shapes take the scalar reference.
+     */
+    @Override
+    public boolean convolvesWeightGradientDirectly(int outC, int c, int h, int w, int k, int pad, int ld) {
+        return species().length() == 16 && w + 2 * pad - k + 1 == w && h + 2 * pad - k + 1 == h && ld == h * w && ld % 16 == 0
+                && outC % 6 == 0 && c * k * k >= 4;
+    }
+
+    @Override
+    public void convolveWeightGradient(int outC, MemorySegment dys, long dysOff, int ldd, int count, int ld, MemorySegment x, long xOff,
+                                       long xStride, int c, int h, int w, int k, int pad, MemorySegment dWT, long dWTOff, int ldc,
+                                       boolean accumulate) {
+        ScalarKernels.checkIm2colWidth(ld, ld, h + 2 * pad - k + 1, w + 2 * pad - k + 1);
+        if (!convolvesWeightGradientDirectly(outC, c, h, w, k, pad, ld)) {
+            ScalarKernels.INSTANCE.convolveWeightGradient(outC, dys, dysOff, ldd, count, ld, x, xOff, xStride, c, h, w, k, pad, dWT, dWTOff,
+                    ldc, accumulate);
+            return;
+        }
+        final VectorSpecies<Float> sp = species();
+        final VectorSpecies<Integer> is = intSpecies();
+        final int lanes = 16;
+        final int kk = c * k * k;
+        final int image = h * w;
+        final int period = w / gcd(w, lanes);
+        // scratch: [0, 384) a block's 24 partial-sum vectors; the column masks [kw][phase]; then per example, channel
+        // and kw a guard of zeros and the masked copy, and a last guard
+        final long partials = 0;
+        final long masks = partials + 24L * lanes;
+        final long guard = ((long) pad * w + pad + 2L * lanes - 1) / lanes * lanes;
+        final long region = guard + image;
+        final long copies = masks + (long) k * period * lanes;
+        final long perExample = (long) c * k * region;
+        final MemorySegment s = Scratch.floats(copies + count * perExample + guard);
+        for (int kw = 0; kw < k; kw++) {
+            final int lo = Math.max(0, kw - pad), hi = Math.min(w, w + kw - pad);
+            for (int phase = 0; phase < period; phase++) {
+                for (int lane = 0; lane < lanes; lane++) {
+                    final int col = (phase * lanes + lane) % w;
+                    s.setAtIndex(I, masks + ((long) kw * period + phase) * lanes + lane, col >= lo && col < hi ? -1 : 0);
+                }
+            }
+        }
+        for (int e = 0; e < count; e++) {
+            for (int ci = 0; ci < c; ci++) {
+                final long src = xOff + e * xStride + (long) ci * image;
+                for (int kw = 0; kw < k; kw++) {
+                    final long r = copies + e * perExample + ((long) ci * k + kw) * region;
+                    zero(s, r, guard);
+                    final long table = masks + (long) kw * period * lanes;
+                    for (int v = 0, phase = 0; v < image; v += lanes, phase = phase + 1 == period ? 0 : phase + 1) {
+                        FloatVector.fromMemorySegment(sp, x, (src + v) * Float.BYTES, NATIVE).reinterpretAsInts()
+                                .and(IntVector.fromMemorySegment(is, s, (table + (long) phase * lanes) * Float.BYTES, NATIVE))
+                                .intoMemorySegment(s, (r + guard + v) * Float.BYTES, NATIVE);
+                    }
+                }
+            }
+        }
+        zero(s, copies + count * perExample, guard);
+        for (int i = 0; i < kk; i += 4) {
+            final int i0 = Math.min(i, kk - 4);
+            // row q's source for example 0: its (ci, kw) copy, shifted by (kh - pad) rows and (kw - pad) columns
+            final long a0 = copies + convCopyShift(i0, k, region, guard, w, pad), a1 = copies + convCopyShift(i0 + 1, k, region, guard, w, pad);
+            final long a2 = copies + convCopyShift(i0 + 2, k, region, guard, w, pad), a3 = copies + convCopyShift(i0 + 3, k, region, guard, w, pad);
+            for (int j = 0; j < outC; j += 6) {
+                dotConvBlock4x6(s, a0, a1, a2, a3, perExample, dys, dysOff + (long) j * ldd, ldd, image, count, partials);
+                for (int t = i - i0; t < 4; t++) { // rows below i were written by the block before this overlapping one
+                    for (int r = 0; r < 6; r++) {
+                        final long at = dWTOff + (long) (i0 + t) * ldc + j + r;
+                        final float sum = treeOfPartials(s, partials + (t * 6L + r) * lanes);
+                        dWT.setAtIndex(F, at, accumulate ? dWT.getAtIndex(F, at) + sum : sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Index, from the copies' start, of col row q's first source float for example 0 (see convolveWeightGradient). */
+    private static long convCopyShift(int q, int k, long region, long guard, int w, int pad) {
+        final int ci = q / (k * k), kh = q / k % k, kw = q % k;
+        return ((long) ci * k + kw) * region + guard + (long) (kh - pad) * w + kw - pad;
+    }
+
+    /** ScalarKernels.gemmNT's tree over the 16 partial sums at {@code at}. */
+    private static float treeOfPartials(MemorySegment s, long at) {
+        final float q0 = (s.getAtIndex(F, at) + s.getAtIndex(F, at + 8)) + (s.getAtIndex(F, at + 4) + s.getAtIndex(F, at + 12));
+        final float q1 = (s.getAtIndex(F, at + 1) + s.getAtIndex(F, at + 9)) + (s.getAtIndex(F, at + 5) + s.getAtIndex(F, at + 13));
+        final float q2 = (s.getAtIndex(F, at + 2) + s.getAtIndex(F, at + 10)) + (s.getAtIndex(F, at + 6) + s.getAtIndex(F, at + 14));
+        final float q3 = (s.getAtIndex(F, at + 3) + s.getAtIndex(F, at + 11)) + (s.getAtIndex(F, at + 7) + s.getAtIndex(F, at + 15));
+        return (q0 + q2) + (q1 + q3);
+    }
+
+    /**
+     * 24 partial-sum vectors of 4 col rows (sources a0..a3, the next example's perExample floats on) against 6 dy rows
+     * (from b0, ldd apart, the next example's image floats on), over count examples of image floats each; stored at
+     * {@code out}, row-major (col row, dy row).
+     */
+    private void dotConvBlock4x6(MemorySegment s, long a0, long a1, long a2, long a3, long perExample, MemorySegment dys, long b0, int ldd,
+                                 int image, int count, long out) {
+        final VectorSpecies<Float> sp = species();
+        final long b1 = b0 + ldd, b2 = b1 + ldd, b3 = b2 + ldd, b4 = b3 + ldd, b5 = b4 + ldd;
+        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
+        for (int e = 0; e < count; e++) {
+            final long ae = e * perExample;
+            final long be = (long) e * image;
+            for (int v = 0; v < image; v += 16) {
+                final long av = (ae + v) * Float.BYTES, bv = (be + v) * Float.BYTES;
+                final FloatVector x0 = FloatVector.fromMemorySegment(sp, s, a0 * Float.BYTES + av, NATIVE);
+                final FloatVector x1 = FloatVector.fromMemorySegment(sp, s, a1 * Float.BYTES + av, NATIVE);
+                final FloatVector x2 = FloatVector.fromMemorySegment(sp, s, a2 * Float.BYTES + av, NATIVE);
+                final FloatVector x3 = FloatVector.fromMemorySegment(sp, s, a3 * Float.BYTES + av, NATIVE);
+                FloatVector y = FloatVector.fromMemorySegment(sp, dys, b0 * Float.BYTES + bv, NATIVE);
+                c00 = x0.fma(y, c00); c10 = x1.fma(y, c10); c20 = x2.fma(y, c20); c30 = x3.fma(y, c30);
+                y = FloatVector.fromMemorySegment(sp, dys, b1 * Float.BYTES + bv, NATIVE);
+                c01 = x0.fma(y, c01); c11 = x1.fma(y, c11); c21 = x2.fma(y, c21); c31 = x3.fma(y, c31);
+                y = FloatVector.fromMemorySegment(sp, dys, b2 * Float.BYTES + bv, NATIVE);
+                c02 = x0.fma(y, c02); c12 = x1.fma(y, c12); c22 = x2.fma(y, c22); c32 = x3.fma(y, c32);
+                y = FloatVector.fromMemorySegment(sp, dys, b3 * Float.BYTES + bv, NATIVE);
+                c03 = x0.fma(y, c03); c13 = x1.fma(y, c13); c23 = x2.fma(y, c23); c33 = x3.fma(y, c33);
+                y = FloatVector.fromMemorySegment(sp, dys, b4 * Float.BYTES + bv, NATIVE);
+                c04 = x0.fma(y, c04); c14 = x1.fma(y, c14); c24 = x2.fma(y, c24); c34 = x3.fma(y, c34);
+                y = FloatVector.fromMemorySegment(sp, dys, b5 * Float.BYTES + bv, NATIVE);
+                c05 = x0.fma(y, c05); c15 = x1.fma(y, c15); c25 = x2.fma(y, c25); c35 = x3.fma(y, c35);
+            }
+        }
+        // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+        final long v = 16L * Float.BYTES;
+        long p = out * Float.BYTES;
+        c00.intoMemorySegment(s, p, NATIVE); c01.intoMemorySegment(s, p + v, NATIVE); c02.intoMemorySegment(s, p + 2 * v, NATIVE);
+        c03.intoMemorySegment(s, p + 3 * v, NATIVE); c04.intoMemorySegment(s, p + 4 * v, NATIVE); c05.intoMemorySegment(s, p + 5 * v, NATIVE);
+        p += 6 * v;
+        c10.intoMemorySegment(s, p, NATIVE); c11.intoMemorySegment(s, p + v, NATIVE); c12.intoMemorySegment(s, p + 2 * v, NATIVE);
+        c13.intoMemorySegment(s, p + 3 * v, NATIVE); c14.intoMemorySegment(s, p + 4 * v, NATIVE); c15.intoMemorySegment(s, p + 5 * v, NATIVE);
+        p += 6 * v;
+        c20.intoMemorySegment(s, p, NATIVE); c21.intoMemorySegment(s, p + v, NATIVE); c22.intoMemorySegment(s, p + 2 * v, NATIVE);
+        c23.intoMemorySegment(s, p + 3 * v, NATIVE); c24.intoMemorySegment(s, p + 4 * v, NATIVE); c25.intoMemorySegment(s, p + 5 * v, NATIVE);
+        p += 6 * v;
+        c30.intoMemorySegment(s, p, NATIVE); c31.intoMemorySegment(s, p + v, NATIVE); c32.intoMemorySegment(s, p + 2 * v, NATIVE);
+        c33.intoMemorySegment(s, p + 3 * v, NATIVE); c34.intoMemorySegment(s, p + 4 * v, NATIVE); c35.intoMemorySegment(s, p + 5 * v, NATIVE);
     }
 
     /**

@@ -159,6 +159,14 @@ class LayerGradientTest {
                             "parameter " + i + ", kept against rebuilt columns");
                 }
                 assertEquals(-1, dx.mismatch(dx2), "input gradient with the column matrices rebuilt");
+                // as a first layer (no dx): the same weight gradient bits, where the kernels may take the dot products
+                // from the image without rebuilding the column matrices (LeNet's first conv, Kernels#convolveWeightGradient)
+                MemorySegment g3 = arena.allocate(d * 4);
+                g3.fill((byte) 0x7f);
+                conv.forward(kernels, p, 0, x, y2, batch, rebuilt);
+                MemorySegment.copy(rr, 0, dy, 0, out * 4);
+                conv.backward(kernels, p, 0, g3, x, y2, dy, null, batch, rebuilt);
+                assertEquals(-1, g2.mismatch(g3), "weight gradient with the column matrices rebuilt, without dx against with it");
                 java.util.function.DoubleSupplier loss = () -> {
                     conv.forward(kernels, p, 0, x, y, batch, scratch);
                     return dot(rr, y, out);

@@ -625,6 +625,75 @@ class KernelEquivalenceTest {
         }
     }
 
+    static Stream<Arguments> weightGradientShapes() {
+        // c, h, w, k, pad, count, extra columns per example: LeNet's first conv (the one the layer sends here), a chunk
+        // of one and of several examples; other "same" shapes, several channels, rows narrower than a vector, a
+        // 3-wide kernel; shapes the vector path leaves to the reference (valid, positions not a multiple of 16, padding
+        // columns between the examples)
+        List<int[]> all = List.of(new int[] {1, 28, 28, 5, 2, 1, 0}, new int[] {1, 28, 28, 5, 2, 3, 0}, new int[] {2, 8, 8, 3, 1, 2, 0},
+                new int[] {3, 4, 12, 5, 2, 2, 0}, new int[] {1, 16, 16, 3, 1, 4, 0}, new int[] {1, 2, 8, 1, 0, 3, 0},
+                new int[] {2, 9, 9, 3, 0, 2, 0}, new int[] {1, 7, 7, 3, 1, 2, 0}, new int[] {1, 8, 8, 3, 1, 2, 16});
+        return species().flatMap(s -> all.stream().map(a -> Arguments.of(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6])));
+    }
+
+    @ParameterizedTest
+    @MethodSource("weightGradientShapes")
+    void shouldTakeTheWeightGradientDotProductsWithTheBitsOfIm2colThenGemmNT(VectorSpecies<Float> species, int c, int h, int w, int k,
+                                                                             int pad, int count, int extra) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (c * 1_000_037L + h * 1019L + w * 41L + k * 13L + pad * 3L + count));
+        int oh = h + 2 * pad - k + 1;
+        int ow = w + 2 * pad - k + 1;
+        int ld = oh * ow + extra;
+        int kk = c * k * k;
+        long wide = (long) count * ld;
+        long inSize = (long) c * h * w;
+        try (Arena arena = Arena.ofConfined()) {
+            // the examples one after another, then nothing (a load past the last image must not happen); -0 in a third
+            MemorySegment x = random(arena, count * inSize + 5, r).asSlice(0, (count * inSize + 5) * Float.BYTES);
+            for (long i = 0; i < count * inSize + 5; i += 3) {
+                x.setAtIndex(F, i, -0f);
+            }
+            MemorySegment cols = arena.allocate(kk * wide * Float.BYTES);
+            for (int e = 0; e < count; e++) {
+                s.im2col(cols, (long) e * ld, (int) wide, ld, x, 5 + e * inSize, c, h, w, k, pad);
+            }
+            for (int outC : new int[] {6, 12, 1, 4}) {
+                int ldd = (int) wide + r.nextInt(3);
+                MemorySegment dys = random(arena, (long) outC * ldd + 2, r);
+                for (int co = 0; co < outC; co++) { // dy's padding columns are zeros, as the layer writes them
+                    for (int e = 0; e < count; e++) {
+                        for (int t = oh * ow; t < ld; t++) {
+                            dys.setAtIndex(F, 2 + (long) co * ldd + (long) e * ld + t, 0f);
+                        }
+                    }
+                }
+                int ldc = outC + r.nextInt(4);
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    MemorySegment before = random(arena, (long) kk * ldc + 3, r);
+                    MemorySegment expected = arena.allocate(before.byteSize()).copyFrom(before);
+                    MemorySegment scalar = arena.allocate(before.byteSize()).copyFrom(before);
+                    MemorySegment vector = arena.allocate(before.byteSize()).copyFrom(before);
+                    s.gemmNT(kk, outC, (int) wide, cols, 0, (int) wide, dys, 2, ldd, expected, 1, ldc, accumulate);
+                    s.convolveWeightGradient(outC, dys, 2, ldd, count, ld, x, 5, inSize, c, h, w, k, pad, scalar, 1, ldc, accumulate);
+                    v.convolveWeightGradient(outC, dys, 2, ldd, count, ld, x, 5, inSize, c, h, w, k, pad, vector, 1, ldc, accumulate);
+                    String what = outC + " filters, " + count + " examples of " + c + "x" + h + "x" + w + " k " + k + " pad " + pad
+                            + ", ld " + ld + ", accumulate " + accumulate;
+                    assertSameFloats(expected, scalar, 0, (long) kk * ldc + 3, "scalar reference against im2col + gemmNT, " + what);
+                    assertSameFloats(expected, vector, 0, (long) kk * ldc + 3, "vector kernel, " + what);
+                }
+            }
+        }
+        if (species.length() == 16) { // the vector path itself, not its fallback, for LeNet's first conv
+            // "same" convs whose examples are exactly their h*w (a multiple of 16) positions and have 4 col rows or more
+            boolean expected = ow == w && oh == h && extra == 0 && h * w % 16 == 0 && kk >= 4;
+            assertEquals(expected, v.convolvesWeightGradientDirectly(6, c, h, w, k, pad, ld), "which shapes take the vector path");
+            assertEquals(expected && c == 1 && h == 28, v.convolvesWeightGradientDirectly(6, c, h, w, k, pad, ld) && h == 28,
+                    "LeNet's first conv takes it");
+        }
+    }
+
     @Test
     void shouldConvolveLeNetsShapesDirectlyWithTheVectorKernels() {
         // the layers whose forward takes convolve at batches past a chunk (Conv2d): LeNet's two, for every species

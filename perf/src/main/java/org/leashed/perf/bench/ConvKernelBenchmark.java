@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * so the kernels' end-of-segment paths run as in training. Scores are ns per call; run with
  * {@code -prof gc} (the vector kernels must show ~0 B/op). The {@code convolve*} benchmarks time one example's forward
  * with the layer's filter count (4, 8, 6, 16, 32, 64 in the order of the shapes): {@link Kernels#convolve} against the
- * im2col + gemm it replaces where a layer's column matrices are rebuilt in backward, and against its scalar reference.
+ * im2col + gemm it replaces where a layer's column matrices are rebuilt in backward, and against its scalar reference;
+ * the {@code weightGradient*} benchmarks time LeNet's first conv's weight gradient over one rebuilt chunk the same way
+ * ({@link Kernels#convolveWeightGradient} against im2col + gemmNT).
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -180,6 +182,69 @@ public class ConvKernelBenchmark {
     @Benchmark
     public void convolveScalar(Operands o) {
         Kernels.scalar().convolve(o.filters, o.weights, 0, o.x, 0, o.c, o.h, o.w, o.k, o.pad, o.rows, 0, o.ld, o.ld);
+    }
+
+    /**
+     * LeNet's first conv's weight gradient over one chunk as backward rebuilds it at batch 512: 21 examples (the chunk
+     * Conv2d keeps), 6 filters, dWᵀ rows padded to 16.
+     */
+    @State(Scope.Thread)
+    public static class ChunkWeightGradient {
+        static final int EXAMPLES = 21;
+        static final int POSITIONS = 28 * 28;
+        static final int PATCH = 25;
+        final int wide = EXAMPLES * POSITIONS;
+        Arena arena;
+        MemorySegment x;
+        MemorySegment dys;
+        MemorySegment cols;
+        MemorySegment dWT;
+        Kernels vector;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            vector = VectorCheck.requireVector(Kernels.get());
+            arena = Arena.ofShared();
+            x = arena.allocate((long) wide * Float.BYTES, 64);
+            dys = arena.allocate(6L * wide * Float.BYTES, 64);
+            cols = arena.allocate((long) PATCH * wide * Float.BYTES, 64);
+            dWT = arena.allocate(PATCH * 16L * Float.BYTES, 64);
+            SplittableRandom r = new SplittableRandom(29);
+            for (long i = 0; i < wide; i++) {
+                x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+            for (long i = 0; i < 6L * wide; i++) {
+                dys.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
+        }
+    }
+
+    /** The chunk's weight gradient from the images: the layer's call where the kernels take it directly. */
+    @Benchmark
+    public void weightGradientVector(ChunkWeightGradient o) {
+        o.vector.convolveWeightGradient(6, o.dys, 0, o.wide, ChunkWeightGradient.EXAMPLES, ChunkWeightGradient.POSITIONS, o.x, 0,
+                ChunkWeightGradient.POSITIONS, 1, 28, 28, 5, 2, o.dWT, 0, 16, false);
+    }
+
+    /** The same by im2col per example and gemmNT over the chunk, as the layer computes it otherwise. */
+    @Benchmark
+    public void weightGradientByIm2colGemmNT(ChunkWeightGradient o) {
+        for (int e = 0; e < ChunkWeightGradient.EXAMPLES; e++) {
+            long at = (long) e * ChunkWeightGradient.POSITIONS;
+            o.vector.im2col(o.cols, at, o.wide, ChunkWeightGradient.POSITIONS, o.x, at, 1, 28, 28, 5, 2);
+        }
+        o.vector.gemmNT(ChunkWeightGradient.PATCH, 6, o.wide, o.cols, 0, o.wide, o.dys, 0, o.wide, o.dWT, 0, 16, false);
+    }
+
+    @Benchmark
+    public void weightGradientScalar(ChunkWeightGradient o) {
+        Kernels.scalar().convolveWeightGradient(6, o.dys, 0, o.wide, ChunkWeightGradient.EXAMPLES, ChunkWeightGradient.POSITIONS, o.x, 0,
+                ChunkWeightGradient.POSITIONS, 1, 28, 28, 5, 2, o.dWT, 0, 16, false);
     }
 
     /** Floats before col in {@link Operands#colInBatch}: one 64-byte line, so its rows stay aligned. */

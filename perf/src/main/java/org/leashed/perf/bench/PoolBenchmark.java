@@ -161,6 +161,18 @@ public class PoolBenchmark {
         }
 
         @Override
+        public void convolveWeightGradient(int outC, MemorySegment dys, long dysOff, int ldd, int count, int ld, MemorySegment x, long xOff,
+                                           long xStride, int c, int h, int w, int kk, int pad, MemorySegment dWT, long dWTOff, int ldc,
+                                           boolean accumulate) {
+            k.convolveWeightGradient(outC, dys, dysOff, ldd, count, ld, x, xOff, xStride, c, h, w, kk, pad, dWT, dWTOff, ldc, accumulate);
+        }
+
+        @Override
+        public boolean convolvesWeightGradientDirectly(int outC, int c, int h, int w, int kk, int pad, int ld) {
+            return k.convolvesWeightGradientDirectly(outC, c, h, w, kk, pad, ld);
+        }
+
+        @Override
         public void transpose(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, int rows, int cols) {
             k.transpose(dst, dstOff, src, srcOff, rows, cols);
         }
