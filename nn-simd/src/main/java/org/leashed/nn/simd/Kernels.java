@@ -142,6 +142,8 @@ public interface Kernels {
      * at {@code xOff + e*xStride}), and dys {@code (outC, count*ld)} has rows {@code ldd} apart from {@code dysOff}. The
      * same bits as those im2col calls followed by {@code gemmNT(c*k*k, outC, count*ld, cols, .., dys, dysOff, ldd,
      * dWT, dWTOff, ldc, accumulate)}.
+     *
+     * @throws IllegalArgumentException if {@code ld < oh*ow}
      */
     void convolveWeightGradient(int outC, MemorySegment dys, long dysOff, int ldd, int count, int ld, MemorySegment x, long xOff,
                                 long xStride, int c, int h, int w, int k, int pad, MemorySegment dWT, long dWTOff, int ldc,
