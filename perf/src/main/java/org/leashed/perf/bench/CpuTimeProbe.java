@@ -25,7 +25,7 @@ import org.leashed.nn.simd.Kernels;
  *
  * <pre>
  * OPENBLAS_NUM_THREADS=1 java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
- *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm [SHAPE]|windows SHAPE [N]|update|gradient [mlp|cnn|lenet|cifar...]|peak
+ *   -cp perf/target/leashed.jar org.leashed.perf.bench.CpuTimeProbe gemm [SHAPE]|windows SHAPE [N]|update|gradient [mlp|cnn|lenet|cifar...]|conv|peak
  * </pre>
  * The table ({@code gemm} without a shape) takes {@code -Dleashed.probe.jvms=N} (N JVMs per shape, the best row kept,
  * every JVM's share listed) and {@code -Dleashed.probe.shapes=A,B} (those shapes only).
@@ -103,6 +103,51 @@ public final class CpuTimeProbe {
             s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
         }
         return s;
+    }
+
+    /**
+     * The direct convolution kernels as GEMM variants (NOTES 33): per layer shape the useful GFLOP/s ({@code 2 x
+     * outC x oh*ow x c*k*k} per example, or over LeNet's first conv's chunk of 21 examples for the weight gradient) of
+     * {@link Kernels#convolve} / {@link Kernels#convolveWeightGradient}, of the im2col + gemm / gemmNT they replace, and
+     * the kernel's share of this JVM's FMA peak measured right after.
+     */
+    private static void convRows(Kernels vector, Arena arena) {
+        System.out.println("| call | direct GFLOP/s | im2col + GEMM GFLOP/s | direct / composition time | peak GFLOP/s, same JVM | direct/peak |");
+        // name, c, h, w, k, pad, filters
+        final Object[][] layers = {{"lenet1", 1, 28, 28, 5, 2, 6}, {"lenet2", 6, 14, 14, 5, 0, 16}, {"cnn2", 4, 13, 13, 3, 0, 8},
+                {"cifar1", 3, 32, 32, 3, 1, 32}, {"cifar3", 32, 16, 16, 3, 1, 64}};
+        for (Object[] l : layers) {
+            final int c = (Integer) l[1], h = (Integer) l[2], w = (Integer) l[3], k = (Integer) l[4], pad = (Integer) l[5];
+            final int outC = (Integer) l[6];
+            final int oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1, kk = c * k * k;
+            final int ld = (oh * ow + 15) / 16 * 16;
+            final MemorySegment x = random(arena, (long) c * h * w, 1), wt = random(arena, (long) outC * kk, 2);
+            final MemorySegment rows = random(arena, (long) outC * ld, 3), col = random(arena, (long) kk * ld, 4);
+            final double flops = 2.0 * outC * oh * ow * kk;
+            final double direct = bestCpuNs(() -> vector.convolve(outC, wt, 0, x, 0, c, h, w, k, pad, rows, 0, ld, ld), 200_000_000);
+            final double composed = bestCpuNs(() -> {
+                vector.im2col(col, 0, ld, ld, x, 0, c, h, w, k, pad);
+                vector.gemm(outC, ld, kk, wt, 0, kk, 1, col, 0, ld, rows, 0, ld, false);
+            }, 200_000_000);
+            final double peak = peakFlops();
+            System.out.printf("| convolve:%s %dx%dx%dx%d k%d p%d | %.1f | %.1f | %.2f | %.1f | %.0f %% |%n", l[0], outC, c, h, w, k, pad,
+                    flops / direct, flops / composed, direct / composed, peak, 100 * flops / direct / peak);
+        }
+        final int examples = 21, positions = 784, wide = examples * positions;
+        final MemorySegment x = random(arena, wide, 5), dys = random(arena, 6L * wide, 6);
+        final MemorySegment cols = random(arena, 25L * wide, 7), dWT = random(arena, 25 * 16, 8);
+        final double flops = 2.0 * 25 * 6 * wide;
+        final double direct = bestCpuNs(() -> vector.convolveWeightGradient(6, dys, 0, wide, examples, positions, x, 0, positions, 1, 28, 28,
+                5, 2, dWT, 0, 16, false), 200_000_000);
+        final double composed = bestCpuNs(() -> {
+            for (int e = 0; e < examples; e++) {
+                vector.im2col(cols, (long) e * positions, wide, positions, x, (long) e * positions, 1, 28, 28, 5, 2);
+            }
+            vector.gemmNT(25, 6, wide, cols, 0, wide, dys, 0, wide, dWT, 0, 16, false);
+        }, 200_000_000);
+        final double peak = peakFlops();
+        System.out.printf("| convolveWeightGradient:lenet1 25x6x%d | %.1f | %.1f | %.2f | %.1f | %.0f %% |%n", wide, flops / direct,
+                flops / composed, direct / composed, peak, 100 * flops / direct / peak);
     }
 
     /**
@@ -282,6 +327,7 @@ public final class CpuTimeProbe {
                         gemmInChildJvm(shape);
                     }
                 }
+                case "conv" -> convRows(vector, arena);
                 case "windows" -> { // windows SHAPE [N]: is a slow reading the JIT's code or the host's speed?
                     if (args.length < 2) {
                         throw new IllegalArgumentException("windows needs a shape, e.g. windows fwd:512x128x128 24");
@@ -346,7 +392,7 @@ public final class CpuTimeProbe {
                         }
                     }
                 }
-                default -> throw new IllegalArgumentException("mode must be gemm, windows, update, gradient or peak, got '" + mode + "'");
+                default -> throw new IllegalArgumentException("mode must be gemm, windows, update, gradient, conv or peak, got '" + mode + "'");
             }
         }
     }
