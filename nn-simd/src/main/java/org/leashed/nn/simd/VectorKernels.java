@@ -3549,8 +3549,14 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final int lanes = species().length();
         final int oh = h + 2 * pad - k + 1;
         final int vectors = (oh * (w + 2 * pad) + lanes - 1) / lanes;
-        return convBlocks(outC, vectors) != CONV_BLOCKS_NONE;
+        final int blocks = convBlocks(outC, vectors);
+        // 6 x 3 blocks over a short patch lose to im2col + gemm: CIFAR's first conv (27 steps, 32 filters) read 1.21x
+        // its time in CpuTimeProbe conv and 1.03x in JMH (NOTES 33.5)
+        return blocks != CONV_BLOCKS_NONE && !(blocks == CONV_BLOCKS_6X3 && c * k * k < CONV_6X3_MIN_PATCH);
     }
+
+    /** The shortest patch ({@code c*k*k}) that convolves directly in 6 x 3 blocks: see convolvesDirectly. */
+    static final int CONV_6X3_MIN_PATCH = 64;
 
     private static final int CONV_BLOCKS_NONE = 0, CONV_BLOCKS_6X4 = 1, CONV_BLOCKS_6X3 = 2, CONV_BLOCKS_8X2 = 3;
 
