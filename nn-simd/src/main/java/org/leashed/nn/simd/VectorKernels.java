@@ -3631,30 +3631,23 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         }
         int co = 0;
         final int blocks = convBlocks(outC, vectors);
-        if (blocks == CONV_BLOCKS_6X3) {
-            // groups of 6 filters, the last one overlapping the one before it (its rows computed again, same bits)
-            for (; co < outC; co += 6) {
-                final int co0 = Math.min(co, outC - 6);
-                for (int j = 0; j < vectors; j += 3) {
-                    final int j0 = Math.min(j, vectors - 3);
-                    convBlock6x3(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co0 * kk, s,
-                            wide + (long) co0 * wideLd + (long) j0 * lanes, wideLd);
-                }
-            }
-        } else if (blocks == CONV_BLOCKS_8X2) {
-            for (; co < outC; co += 8) {
-                for (int j = 0; j < vectors; j += 2) {
-                    final int j0 = Math.min(j, vectors - 2);
-                    convBlock8x2(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co * kk, s,
-                            wide + (long) co * wideLd + (long) j0 * lanes, wideLd);
-                }
-            }
-        } else if (blocks == CONV_BLOCKS_6X4) {
-            for (; co < outC; co += 6) {
-                for (int j = 0; j < vectors; j += 4) {
-                    final int j0 = Math.min(j, vectors - 4);
-                    convBlock6x4(kk, s, stage + (long) j0 * lanes, offsets, wt, wOff + (long) co * kk, s,
-                            wide + (long) co * wideLd + (long) j0 * lanes, wideLd);
+        if (blocks != CONV_BLOCKS_NONE) {
+            final int blockRows = blocks == CONV_BLOCKS_8X2 ? 8 : 6;
+            final int blockVectors = blocks == CONV_BLOCKS_6X4 ? 4 : blocks == CONV_BLOCKS_6X3 ? 3 : 2;
+            // the last group of filters and the last block of a row overlap the ones before them where outC or vectors
+            // is not a multiple (their outputs computed again: same chains, same bits)
+            for (; co < outC; co += blockRows) {
+                final int co0 = Math.min(co, outC - blockRows);
+                final long w0 = wOff + (long) co0 * kk;
+                for (int j = 0; j < vectors; j += blockVectors) {
+                    final int j0 = Math.min(j, vectors - blockVectors);
+                    final long src = stage + (long) j0 * lanes;
+                    final long d0 = wide + (long) co0 * wideLd + (long) j0 * lanes;
+                    switch (blocks) {
+                        case CONV_BLOCKS_6X4 -> convBlock6x4(kk, s, src, offsets, wt, w0, s, d0, wideLd);
+                        case CONV_BLOCKS_6X3 -> convBlock6x3(kk, s, src, offsets, wt, w0, s, d0, wideLd);
+                        default -> convBlock8x2(kk, s, src, offsets, wt, w0, s, d0, wideLd);
+                    }
                 }
             }
         }
@@ -3928,7 +3921,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 for (int t = i - i0; t < 4; t++) { // rows below i were written by the block before this overlapping one
                     for (int r = 0; r < 6; r++) {
                         final long at = dWTOff + (long) (i0 + t) * ldc + j + r;
-                        final float sum = treeOfPartials(s, partials + (t * 6L + r) * lanes);
+                        final float sum = reducePartials(s, partials + (t * 6L + r) * lanes);
                         dWT.setAtIndex(F, at, accumulate ? dWT.getAtIndex(F, at) + sum : sum);
                     }
                 }
@@ -3940,15 +3933,6 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     private static long convCopyShift(int q, int k, long region, long guard, int w, int pad) {
         final int ci = q / (k * k), kh = q / k % k, kw = q % k;
         return ((long) ci * k + kw) * region + guard + (long) (kh - pad) * w + kw - pad;
-    }
-
-    /** ScalarKernels.gemmNT's tree over the 16 partial sums at {@code at}. */
-    private static float treeOfPartials(MemorySegment s, long at) {
-        final float q0 = (s.getAtIndex(F, at) + s.getAtIndex(F, at + 8)) + (s.getAtIndex(F, at + 4) + s.getAtIndex(F, at + 12));
-        final float q1 = (s.getAtIndex(F, at + 1) + s.getAtIndex(F, at + 9)) + (s.getAtIndex(F, at + 5) + s.getAtIndex(F, at + 13));
-        final float q2 = (s.getAtIndex(F, at + 2) + s.getAtIndex(F, at + 10)) + (s.getAtIndex(F, at + 6) + s.getAtIndex(F, at + 14));
-        final float q3 = (s.getAtIndex(F, at + 3) + s.getAtIndex(F, at + 11)) + (s.getAtIndex(F, at + 7) + s.getAtIndex(F, at + 15));
-        return (q0 + q2) + (q1 + q3);
     }
 
     /**

@@ -42,10 +42,15 @@ public final class CpuTimeProbe {
     }
 
     static String[] gemmShapes() {
+        return paramValues(GemmBenchmark.Operands.class, "shape");
+    }
+
+    /** A JMH state's {@code @Param} values, so that a probe and its benchmark cannot drift apart. */
+    static String[] paramValues(Class<?> state, String field) {
         try {
-            return GemmBenchmark.Operands.class.getDeclaredField("shape").getAnnotation(org.openjdk.jmh.annotations.Param.class).value();
+            return state.getDeclaredField(field).getAnnotation(org.openjdk.jmh.annotations.Param.class).value();
         } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("GemmBenchmark.Operands has no shape parameter", e);
+            throw new IllegalStateException(state.getSimpleName() + " has no " + field + " parameter", e);
         }
     }
 
@@ -106,48 +111,43 @@ public final class CpuTimeProbe {
     }
 
     /**
-     * The direct convolution kernels as GEMM variants (NOTES 33): per layer shape the useful GFLOP/s ({@code 2 x
-     * outC x oh*ow x c*k*k} per example, or over LeNet's first conv's chunk of 21 examples for the weight gradient) of
-     * {@link Kernels#convolve} / {@link Kernels#convolveWeightGradient}, of the im2col + gemm / gemmNT they replace, and
-     * the kernel's share of this JVM's FMA peak measured right after.
+     * The direct convolution kernels as GEMM variants (NOTES 33): per ConvKernelBenchmark shape the useful GFLOP/s
+     * ({@code 2 x outC x oh*ow x c*k*k} per example, or over LeNet's first conv's chunk for the weight gradient) of
+     * {@link Kernels#convolve} / {@link Kernels#convolveWeightGradient} and of the im2col + gemm / gemmNT they replace,
+     * run as ConvKernelBenchmark's own benchmark methods on its operands, and the kernel's share of this JVM's FMA peak
+     * measured right after.
      */
-    private static void convRows(Kernels vector, Arena arena) {
+    private static void convRows() {
         System.out.println("| call | direct GFLOP/s | im2col + GEMM GFLOP/s | direct / composition time | peak GFLOP/s, same JVM | direct/peak |");
-        // name, c, h, w, k, pad, filters
-        final Object[][] layers = {{"lenet1", 1, 28, 28, 5, 2, 6}, {"lenet2", 6, 14, 14, 5, 0, 16}, {"cnn2", 4, 13, 13, 3, 0, 8},
-                {"cifar1", 3, 32, 32, 3, 1, 32}, {"cifar3", 32, 16, 16, 3, 1, 64}};
-        for (Object[] l : layers) {
-            final int c = (Integer) l[1], h = (Integer) l[2], w = (Integer) l[3], k = (Integer) l[4], pad = (Integer) l[5];
-            final int outC = (Integer) l[6];
-            final int oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1, kk = c * k * k;
-            final int ld = (oh * ow + 15) / 16 * 16;
-            final MemorySegment x = random(arena, (long) c * h * w, 1), wt = random(arena, (long) outC * kk, 2);
-            final MemorySegment rows = random(arena, (long) outC * ld, 3), col = random(arena, (long) kk * ld, 4);
-            final double flops = 2.0 * outC * oh * ow * kk;
-            final double direct = bestCpuNs(() -> vector.convolve(outC, wt, 0, x, 0, c, h, w, k, pad, rows, 0, ld, ld), 200_000_000);
-            final double composed = bestCpuNs(() -> {
-                vector.im2col(col, 0, ld, ld, x, 0, c, h, w, k, pad);
-                vector.gemm(outC, ld, kk, wt, 0, kk, 1, col, 0, ld, rows, 0, ld, false);
-            }, 200_000_000);
-            final double peak = peakFlops();
-            System.out.printf("| convolve:%s %dx%dx%dx%d k%d p%d | %.1f | %.1f | %.2f | %.1f | %.0f %% |%n", l[0], outC, c, h, w, k, pad,
-                    flops / direct, flops / composed, direct / composed, peak, 100 * flops / direct / peak);
-        }
-        final int examples = 21, positions = 784, wide = examples * positions;
-        final MemorySegment x = random(arena, wide, 5), dys = random(arena, 6L * wide, 6);
-        final MemorySegment cols = random(arena, 25L * wide, 7), dWT = random(arena, 25 * 16, 8);
-        final double flops = 2.0 * 25 * 6 * wide;
-        final double direct = bestCpuNs(() -> vector.convolveWeightGradient(6, dys, 0, wide, examples, positions, x, 0, positions, 1, 28, 28,
-                5, 2, dWT, 0, 16, false), 200_000_000);
-        final double composed = bestCpuNs(() -> {
-            for (int e = 0; e < examples; e++) {
-                vector.im2col(cols, (long) e * positions, wide, positions, x, (long) e * positions, 1, 28, 28, 5, 2);
+        final ConvKernelBenchmark bench = new ConvKernelBenchmark();
+        for (String shape : paramValues(ConvKernelBenchmark.Operands.class, "shape")) {
+            final ConvKernelBenchmark.Operands o = new ConvKernelBenchmark.Operands();
+            o.shape = shape;
+            o.setUp();
+            try {
+                final double flops = 2.0 * o.filters * (o.h + 2 * o.pad - o.k + 1) * (o.w + 2 * o.pad - o.k + 1) * o.c * o.k * o.k;
+                convRow("convolve:" + shape + ", " + o.filters + " filters", flops, () -> bench.convolveVector(o),
+                        () -> bench.convolveByIm2colGemm(o));
+            } finally {
+                o.tearDown();
             }
-            vector.gemmNT(25, 6, wide, cols, 0, wide, dys, 0, wide, dWT, 0, 16, false);
-        }, 200_000_000);
+        }
+        final ConvKernelBenchmark.ChunkWeightGradient g = new ConvKernelBenchmark.ChunkWeightGradient();
+        g.setUp();
+        try {
+            convRow("convolveWeightGradient:lenet1 " + ConvKernelBenchmark.ChunkWeightGradient.PATCH + "x6x" + g.wide,
+                    2.0 * ConvKernelBenchmark.ChunkWeightGradient.PATCH * 6 * g.wide, () -> bench.weightGradientVector(g),
+                    () -> bench.weightGradientByIm2colGemmNT(g));
+        } finally {
+            g.tearDown();
+        }
+    }
+
+    private static void convRow(String call, double flops, Runnable direct, Runnable composed) {
+        final double d = bestCpuNs(direct, 200_000_000);
+        final double c = bestCpuNs(composed, 200_000_000);
         final double peak = peakFlops();
-        System.out.printf("| convolveWeightGradient:lenet1 25x6x%d | %.1f | %.1f | %.2f | %.1f | %.0f %% |%n", wide, flops / direct,
-                flops / composed, direct / composed, peak, 100 * flops / direct / peak);
+        System.out.printf("| %s | %.1f | %.1f | %.2f | %.1f | %.0f %% |%n", call, flops / d, flops / c, d / c, peak, 100 * flops / d / peak);
     }
 
     /**
@@ -327,7 +327,7 @@ public final class CpuTimeProbe {
                         gemmInChildJvm(shape);
                     }
                 }
-                case "conv" -> convRows(vector, arena);
+                case "conv" -> convRows();
                 case "windows" -> { // windows SHAPE [N]: is a slow reading the JIT's code or the host's speed?
                     if (args.length < 2) {
                         throw new IllegalArgumentException("windows needs a shape, e.g. windows fwd:512x128x128 24");
