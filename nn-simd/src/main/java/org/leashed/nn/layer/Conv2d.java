@@ -326,9 +326,9 @@ public record Conv2d(Shape input, int filters, int kernel, int padding, boolean 
         final long outSize = (long) outC * p;
         final long cols = keptIndex();
         final long dys = cols + (long) kk * stride; // dy (outC, wide): example e's P values from column e * ld, then zeros
-        // a first layer's rebuilt chunk needs its column matrices only for dot products that the kernels may take from
-        // the image itself (the same bits, see Kernels#convolveWeightGradient)
-        final boolean direct = rebuild && dx == null && dotWeightGradient()
+        // a rebuilt chunk's weight gradient by dot products may be taken from the image itself (the same bits, see
+        // Kernels#convolveWeightGradient); then nothing reads the column matrices, and dcol below only writes them
+        final boolean direct = rebuild && dotWeightGradient()
                 && kernels.convolvesWeightGradientDirectly(outC, in.channels(), in.height(), in.width(), kernel, padding, ld);
         for (int e = 0; e < count; e++) {
             final int n = n0 + e;

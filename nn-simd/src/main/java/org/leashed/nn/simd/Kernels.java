@@ -141,7 +141,9 @@ public interface Kernels {
      * column {@code e*ld}, what {@link #im2col} would write with width {@code ld} for example e of x ({@code c x h x w}
      * at {@code xOff + e*xStride}), and dys {@code (outC, count*ld)} has rows {@code ldd} apart from {@code dysOff}. The
      * same bits as those im2col calls followed by {@code gemmNT(c*k*k, outC, count*ld, cols, .., dys, dysOff, ldd,
-     * dWT, dWTOff, ldc, accumulate)}.
+     * dWT, dWTOff, ldc, accumulate)} where x is finite and each example's dys columns {@code [oh*ow, ld)} are +0 (as
+     * a layer's backward writes them): an implementation may read those columns of cols from elsewhere in x, whose
+     * products with +0 leave a partial sum's bits as im2col's zeros do.
      *
      * @throws IllegalArgumentException if {@code ld < oh*ow}
      */

@@ -3845,27 +3845,45 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     /*
      * convolveWeightGradient: the dot products of gemmNT (one accumulator vector per output, lane l the FMA chain over
      * the columns p = l mod 16, then the fixed tree) with each column-matrix row read from a staged copy of the image
-     * instead of from im2col's matrix. For a "same" conv (ow == w) col row (ci, kh, kw) is the image shifted by (kh -
-     * pad) rows and (kw - pad) columns, except in the lanes whose source column is off the image: so each example gets
-     * one copy per (ci, kw) with the columns that only those lanes read zeroed (a kw's valid lanes read exactly the
-     * columns [max(0, kw - pad), min(w, w + kw - pad))), between zero guards longer than the largest shift, and every
-     * load of a block is a plain load. LeNet's first conv at batch 512: 5 copies of 784 floats per example against
-     * im2col's 25 rows, and no matrix of 1.6 MB per chunk to stream. Blocks of 4 rows x 6 filters as dotBlock4x6 (the
-     * last row block overlapping the one before it, its overlapped rows not written again), the 24 partial-sum vectors
-     * stored and reduced by the reference's tree in scalar code. 16 lanes, examples whose columns are exactly their
-     * positions (ld = h*w, a multiple of 16) and filters in sixes; other shapes take the scalar reference.
+     * instead of from im2col's matrix. Two kinds of copy, one per example, channel and kw:
+     *
+     * - "same" convs (ow == w): col row (ci, kh, kw) is the image shifted by (kh - pad) rows and (kw - pad) columns,
+     *   except in the lanes whose source column is off the image; so the copy has the columns that only those lanes
+     *   read zeroed (a kw's valid lanes read exactly the columns [max(0, kw - pad), min(w, w + kw - pad))), between
+     *   zero guards longer than the largest shift. LeNet's first conv at batch 512: 5 copies of 784 floats per example
+     *   against im2col's 25 rows, and no matrix of 1.6 MB per chunk to stream.
+     * - valid convs (pad 0): the copy is the channel's columns [kw, kw + ow), compacted to rows of ow; col row
+     *   (ci, kh, kw) is then the copy's ow-float rows kh .. kh + oh - 1, one contiguous run from row kh. The thesis
+     *   CNN's second conv: 12 copies of 143 floats per example against im2col's 36 rows of 121.
+     *
+     * Every load of a block is a plain load. The columns [oh*ow, ld) of an example, which im2col writes as zeros, are
+     * read from whatever follows the run (the next rows or copy, or zeros after the last example): the layer's dy is
+     * +0 there, and a partial sum, which starts at +0, is never -0, so adding a finite value times +0 (+0 or -0) leaves
+     * its bits as im2col's 0 * 0 does. So the same bits for finite images, with dys +0 in those columns.
+     *
+     * Blocks: 4 rows x 6 filters (dotBlock4x6's shape; the last row block overlapping the one before, its overlapped
+     * rows not written again) where the filters come in sixes, else gemmNT4's 5x4 and 4x4 blocks (filters in fours);
+     * the partial-sum vectors stored and reduced by the reference's tree in scalar code. 16 lanes, examples ld = a
+     * multiple of 16 columns apart, "same" convs over images of a multiple of 16 floats; other shapes take the scalar
+     * reference.
      */
     @Override
     public boolean convolvesWeightGradientDirectly(int outC, int c, int h, int w, int k, int pad, int ld) {
-        return species().length() == 16 && w + 2 * pad - k + 1 == w && h + 2 * pad - k + 1 == h && ld == h * w && ld % 16 == 0
-                && outC % 6 == 0 && c * k * k >= 4;
+        final int oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1, kk = c * k * k;
+        if (species().length() != 16 || ld % 16 != 0 || oh < 1 || ow < 1 || ld < oh * ow) {
+            return false;
+        }
+        final boolean blocks = outC % 6 == 0 && kk >= 4 || outC % 4 == 0 && fiveRowBlocks(kk) >= 0;
+        // a "same" conv's masked copies are made of whole vectors of the image
+        return blocks && (ow == w && oh == h ? h * w % 16 == 0 : pad == 0);
     }
 
     @Override
     public void convolveWeightGradient(int outC, MemorySegment dys, long dysOff, int ldd, int count, int ld, MemorySegment x, long xOff,
                                        long xStride, int c, int h, int w, int k, int pad, MemorySegment dWT, long dWTOff, int ldc,
                                        boolean accumulate) {
-        ScalarKernels.checkIm2colWidth(ld, ld, h + 2 * pad - k + 1, w + 2 * pad - k + 1);
+        final int oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1;
+        ScalarKernels.checkIm2colWidth(ld, ld, oh, ow);
         if (!convolvesWeightGradientDirectly(outC, c, h, w, k, pad, ld)) {
             ScalarKernels.INSTANCE.convolveWeightGradient(outC, dys, dysOff, ldd, count, ld, x, xOff, xStride, c, h, w, k, pad, dWT, dWTOff,
                     ldc, accumulate);
@@ -3875,83 +3893,204 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final VectorSpecies<Integer> is = intSpecies();
         final int lanes = 16;
         final int kk = c * k * k;
+        final boolean same = ow == w && oh == h;
         final int image = h * w;
-        final int period = w / gcd(w, lanes);
-        // scratch: [0, 384) a block's 24 partial-sum vectors; the column masks [kw][phase]; then per example, channel
-        // and kw a guard of zeros and the masked copy, and a last guard
+        final int rowWidth = same ? w : ow; // the copies' row length
+        final int period = same ? w / gcd(w, lanes) : 0;
+        final boolean sixes = outC % 6 == 0;
+        final int fives = fiveRowBlocks(kk);
+        final int blocks = sixes ? (kk + 3) / 4 * (outC / 6) : (fives + (kk - 5 * fives) / 4) * (outC / 4);
+        // scratch: every block's partial-sum vectors (24 slots each); the column masks [kw][phase] ("same" only); then
+        // per example of a group, channel and kw a guard of zeros ("same" only) and the copy; zeros after the group's
+        // last example, past the farthest read of a run (its columns [oh*ow, ld) included) and the farthest vector
+        // store of a valid copy's rows
         final long partials = 0;
-        final long masks = partials + 24L * lanes;
-        final long guard = ((long) pad * w + pad + 2L * lanes - 1) / lanes * lanes;
-        final long region = guard + image;
+        final long masks = partials + blocks * 24L * lanes;
+        final long guard = same ? ((long) pad * w + pad + 2L * lanes - 1) / lanes * lanes : 0;
+        final long region = guard + (long) h * rowWidth;
         final long copies = masks + (long) k * period * lanes;
         final long perExample = (long) c * k * region;
-        final MemorySegment s = Scratch.floats(copies + count * perExample + guard);
-        for (int kw = 0; kw < k; kw++) {
-            final int lo = Math.max(0, kw - pad), hi = Math.min(w, w + kw - pad);
-            for (int phase = 0; phase < period; phase++) {
-                for (int lane = 0; lane < lanes; lane++) {
-                    final int col = (phase * lanes + lane) % w;
-                    s.setAtIndex(I, masks + ((long) kw * period + phase) * lanes + lane, col >= lo && col < hi ? -1 : 0);
-                }
-            }
-        }
-        for (int e = 0; e < count; e++) {
-            for (int ci = 0; ci < c; ci++) {
-                final long src = xOff + e * xStride + (long) ci * image;
-                for (int kw = 0; kw < k; kw++) {
-                    final long r = copies + e * perExample + ((long) ci * k + kw) * region;
-                    zero(s, r, guard);
-                    final long table = masks + (long) kw * period * lanes;
-                    for (int v = 0, phase = 0; v < image; v += lanes, phase = phase + 1 == period ? 0 : phase + 1) {
-                        FloatVector.fromMemorySegment(sp, x, (src + v) * Float.BYTES, NATIVE).reinterpretAsInts()
-                                .and(IntVector.fromMemorySegment(is, s, (table + (long) phase * lanes) * Float.BYTES, NATIVE))
-                                .intoMemorySegment(s, (r + guard + v) * Float.BYTES, NATIVE);
+        final long end = (guard + ld - (long) oh * ow + 2L * lanes - 1) / lanes * lanes;
+        // examples in groups whose copies take about GROUP_FLOATS, so that every block of the group reads them from L1
+        // or L2; each block's partial sums stay in the scratch from one group to the next: the same chains
+        final int group = (int) Math.max(1, Math.min(count, GROUP_FLOATS / perExample));
+        final MemorySegment s = Scratch.floats(copies + group * perExample + end);
+        zero(s, partials, blocks * 24L * lanes);
+        if (same) {
+            for (int kw = 0; kw < k; kw++) {
+                final int lo = Math.max(0, kw - pad), hi = Math.min(w, w + kw - pad);
+                for (int phase = 0; phase < period; phase++) {
+                    for (int lane = 0; lane < lanes; lane++) {
+                        final int col = (phase * lanes + lane) % w;
+                        s.setAtIndex(I, masks + ((long) kw * period + phase) * lanes + lane, col >= lo && col < hi ? -1 : 0);
                     }
                 }
             }
         }
-        zero(s, copies + count * perExample, guard);
-        for (int i = 0; i < kk; i += 4) {
-            final int i0 = Math.min(i, kk - 4);
-            // row q's source for example 0: its (ci, kw) copy, shifted by (kh - pad) rows and (kw - pad) columns
-            final long a0 = copies + convCopyShift(i0, k, region, guard, w, pad), a1 = copies + convCopyShift(i0 + 1, k, region, guard, w, pad);
-            final long a2 = copies + convCopyShift(i0 + 2, k, region, guard, w, pad), a3 = copies + convCopyShift(i0 + 3, k, region, guard, w, pad);
-            for (int j = 0; j < outC; j += 6) {
-                dotConvBlock4x6(s, a0, a1, a2, a3, perExample, dys, dysOff + (long) j * ldd, ldd, image, count, partials);
-                for (int t = i - i0; t < 4; t++) { // rows below i were written by the block before this overlapping one
-                    for (int r = 0; r < 6; r++) {
-                        final long at = dWTOff + (long) (i0 + t) * ldc + j + r;
-                        final float sum = reducePartials(s, partials + (t * 6L + r) * lanes);
-                        dWT.setAtIndex(F, at, accumulate ? dWT.getAtIndex(F, at) + sum : sum);
+        final long xFloats = x.byteSize() / Float.BYTES;
+        for (int e0 = 0; e0 < count; e0 += group) {
+            final int n = Math.min(group, count - e0);
+            for (int e = 0; e < n; e++) {
+                for (int ci = 0; ci < c; ci++) {
+                    final long src = xOff + (e0 + e) * xStride + (long) ci * image;
+                    for (int kw = 0; kw < k; kw++) {
+                        final long r = copies + e * perExample + ((long) ci * k + kw) * region;
+                        if (!same) {
+                            copyValidColumns(s, r, x, src + kw, xFloats, h, w, ow);
+                            continue;
+                        }
+                        zero(s, r, guard);
+                        final long table = masks + (long) kw * period * lanes;
+                        for (int v = 0, phase = 0; v < image; v += lanes, phase = phase + 1 == period ? 0 : phase + 1) {
+                            FloatVector.fromMemorySegment(sp, x, (src + v) * Float.BYTES, NATIVE).reinterpretAsInts()
+                                    .and(IntVector.fromMemorySegment(is, s, (table + (long) phase * lanes) * Float.BYTES, NATIVE))
+                                    .intoMemorySegment(s, (r + guard + v) * Float.BYTES, NATIVE);
+                        }
                     }
                 }
+            }
+            zero(s, copies + n * perExample, end);
+            final long dysGroup = dysOff + (long) e0 * ld;
+            int block = 0;
+            if (sixes) {
+                for (int i = 0; i < kk; i += 4) {
+                    final int i0 = Math.min(i, kk - 4);
+                    // row q's source for the group's first example: see convCopyShift
+                    final long a0 = copies + convCopyShift(i0, k, region, guard, rowWidth, same, pad);
+                    final long a1 = copies + convCopyShift(i0 + 1, k, region, guard, rowWidth, same, pad);
+                    final long a2 = copies + convCopyShift(i0 + 2, k, region, guard, rowWidth, same, pad);
+                    final long a3 = copies + convCopyShift(i0 + 3, k, region, guard, rowWidth, same, pad);
+                    for (int j = 0; j < outC; j += 6, block++) {
+                        dotConvBlock4x6(s, a0, a1, a2, a3, perExample, dys, dysGroup + (long) j * ldd, ldd, ld, n, partials + block * 24L * lanes);
+                    }
+                }
+                continue;
+            }
+            for (int i = 0, b = 0; i < kk; b++) {
+                final int rows = b < fives ? 5 : 4;
+                final long a0 = copies + convCopyShift(i, k, region, guard, rowWidth, same, pad);
+                final long a1 = copies + convCopyShift(i + 1, k, region, guard, rowWidth, same, pad);
+                final long a2 = copies + convCopyShift(i + 2, k, region, guard, rowWidth, same, pad);
+                final long a3 = copies + convCopyShift(i + 3, k, region, guard, rowWidth, same, pad);
+                for (int j = 0; j < outC; j += 4, block++) {
+                    final long b0 = dysGroup + (long) j * ldd;
+                    if (rows == 5) {
+                        final long a4 = copies + convCopyShift(i + 4, k, region, guard, rowWidth, same, pad);
+                        dotConvBlock5x4(s, a0, a1, a2, a3, a4, perExample, dys, b0, ldd, ld, n, partials + block * 24L * lanes);
+                    } else {
+                        dotConvBlock4x4(s, a0, a1, a2, a3, perExample, dys, b0, ldd, ld, n, partials + block * 24L * lanes);
+                    }
+                }
+                i += rows;
+            }
+        }
+        int block = 0;
+        if (sixes) {
+            for (int i = 0; i < kk; i += 4) {
+                final int i0 = Math.min(i, kk - 4);
+                for (int j = 0; j < outC; j += 6, block++) {
+                    storeConvPartials(s, partials + block * 24L * lanes, i - i0, 4, 6, dWT, dWTOff + (long) i0 * ldc + j, ldc, accumulate);
+                }
+            }
+            return;
+        }
+        for (int i = 0, b = 0; i < kk; b++) {
+            final int rows = b < fives ? 5 : 4;
+            for (int j = 0; j < outC; j += 4, block++) {
+                storeConvPartials(s, partials + block * 24L * lanes, 0, rows, 4, dWT, dWTOff + (long) i * ldc + j, ldc, accumulate);
+            }
+            i += rows;
+        }
+    }
+
+    /** About how many floats of copies convolveWeightGradient stages for a group of examples (256 KiB). */
+    private static final long GROUP_FLOATS = 64L << 10;
+
+    /**
+     * A valid conv's copy for one (example, channel, kw): h rows of the ow columns from {@code src} (the channel's
+     * column kw), compacted to rows of ow floats at {@code r}. Rows of at least a vector go as vectors, the last one
+     * overlapping the one before; a shorter row is one vector that spills into the next row's place, written over by
+     * that row (or by the zeros after the last example). Scalar where a vector load would leave x.
+     */
+    private void copyValidColumns(MemorySegment s, long r, MemorySegment x, long src, long xFloats, int h, int w, int ow) {
+        final VectorSpecies<Float> sp = species();
+        final int lanes = sp.length();
+        for (int y = 0; y < h; y++) {
+            final long from = src + (long) y * w, to = r + (long) y * ow;
+            if (from + Math.max(ow, lanes) > xFloats) {
+                for (int ox = 0; ox < ow; ox++) {
+                    s.setAtIndex(F, to + ox, x.getAtIndex(F, from + ox));
+                }
+                continue;
+            }
+            if (ow < lanes) {
+                FloatVector.fromMemorySegment(sp, x, from * Float.BYTES, NATIVE).intoMemorySegment(s, to * Float.BYTES, NATIVE);
+                continue;
+            }
+            int ox = 0;
+            for (; ox + lanes <= ow; ox += lanes) {
+                FloatVector.fromMemorySegment(sp, x, (from + ox) * Float.BYTES, NATIVE).intoMemorySegment(s, (to + ox) * Float.BYTES, NATIVE);
+            }
+            if (ox < ow) {
+                final int last = ow - lanes;
+                FloatVector.fromMemorySegment(sp, x, (from + last) * Float.BYTES, NATIVE).intoMemorySegment(s, (to + last) * Float.BYTES, NATIVE);
             }
         }
     }
 
-    /** Index, from the copies' start, of col row q's first source float for example 0 (see convolveWeightGradient). */
-    private static long convCopyShift(int q, int k, long region, long guard, int w, int pad) {
+    /**
+     * Index, from the copies' start, of col row q's first source float for example 0 (see convolveWeightGradient): in
+     * its (ci, kw) copy, (kh - pad) rows down and, for a "same" conv's unshifted copy, (kw - pad) columns right.
+     */
+    private static long convCopyShift(int q, int k, long region, long guard, int rowWidth, boolean same, int pad) {
         final int ci = q / (k * k), kh = q / k % k, kw = q % k;
-        return ((long) ci * k + kw) * region + guard + (long) (kh - pad) * w + kw - pad;
+        return ((long) ci * k + kw) * region + guard + (long) (kh - pad) * rowWidth + (same ? kw - pad : 0);
+    }
+
+    /**
+     * A conv block's outputs from their partial-sum vectors at {@code partials} (row-major, rows x cols) to dWᵀ at
+     * {@code at}, rows {@code ldc} apart, by the reference's tree; rows below {@code from} are skipped (written by the
+     * block before an overlapping one).
+     */
+    private static void storeConvPartials(MemorySegment s, long partials, int from, int rows, int cols, MemorySegment dWT, long at,
+                                          int ldc, boolean accumulate) {
+        for (int t = from; t < rows; t++) {
+            for (int r = 0; r < cols; r++) {
+                final long o = at + (long) t * ldc + r;
+                final float sum = reducePartials(s, partials + ((long) t * cols + r) * 16);
+                dWT.setAtIndex(F, o, accumulate ? dWT.getAtIndex(F, o) + sum : sum);
+            }
+        }
     }
 
     /**
      * 24 partial-sum vectors of 4 col rows (sources a0..a3, the next example's perExample floats on) against 6 dy rows
-     * (from b0, ldd apart, the next example's image floats on), over count examples of image floats each; stored at
+     * (from b0, ldd apart, the next example's ld floats on), over count examples of ld columns each; stored at
      * {@code out}, row-major (col row, dy row).
      */
     private void dotConvBlock4x6(MemorySegment s, long a0, long a1, long a2, long a3, long perExample, MemorySegment dys, long b0, int ldd,
-                                 int image, int count, long out) {
+                                 int ld, int count, long out) {
         final VectorSpecies<Float> sp = species();
         final long b1 = b0 + ldd, b2 = b1 + ldd, b3 = b2 + ldd, b4 = b3 + ldd, b5 = b4 + ldd;
-        FloatVector c00 = FloatVector.zero(sp), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c24 = c00, c25 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c34 = c00, c35 = c00;
+        // the chains go on from the partial sums stored at out (zeros before a call's first group)
+        final long v0 = 16L * Float.BYTES;
+        final long o0 = out * Float.BYTES;
+        FloatVector c00 = FloatVector.fromMemorySegment(sp, s, o0, NATIVE), c01 = FloatVector.fromMemorySegment(sp, s, o0 + 1 * v0, NATIVE);
+        FloatVector c02 = FloatVector.fromMemorySegment(sp, s, o0 + 2 * v0, NATIVE), c03 = FloatVector.fromMemorySegment(sp, s, o0 + 3 * v0, NATIVE);
+        FloatVector c04 = FloatVector.fromMemorySegment(sp, s, o0 + 4 * v0, NATIVE), c05 = FloatVector.fromMemorySegment(sp, s, o0 + 5 * v0, NATIVE);
+        FloatVector c10 = FloatVector.fromMemorySegment(sp, s, o0 + 6 * v0, NATIVE), c11 = FloatVector.fromMemorySegment(sp, s, o0 + 7 * v0, NATIVE);
+        FloatVector c12 = FloatVector.fromMemorySegment(sp, s, o0 + 8 * v0, NATIVE), c13 = FloatVector.fromMemorySegment(sp, s, o0 + 9 * v0, NATIVE);
+        FloatVector c14 = FloatVector.fromMemorySegment(sp, s, o0 + 10 * v0, NATIVE), c15 = FloatVector.fromMemorySegment(sp, s, o0 + 11 * v0, NATIVE);
+        FloatVector c20 = FloatVector.fromMemorySegment(sp, s, o0 + 12 * v0, NATIVE), c21 = FloatVector.fromMemorySegment(sp, s, o0 + 13 * v0, NATIVE);
+        FloatVector c22 = FloatVector.fromMemorySegment(sp, s, o0 + 14 * v0, NATIVE), c23 = FloatVector.fromMemorySegment(sp, s, o0 + 15 * v0, NATIVE);
+        FloatVector c24 = FloatVector.fromMemorySegment(sp, s, o0 + 16 * v0, NATIVE), c25 = FloatVector.fromMemorySegment(sp, s, o0 + 17 * v0, NATIVE);
+        FloatVector c30 = FloatVector.fromMemorySegment(sp, s, o0 + 18 * v0, NATIVE), c31 = FloatVector.fromMemorySegment(sp, s, o0 + 19 * v0, NATIVE);
+        FloatVector c32 = FloatVector.fromMemorySegment(sp, s, o0 + 20 * v0, NATIVE), c33 = FloatVector.fromMemorySegment(sp, s, o0 + 21 * v0, NATIVE);
+        FloatVector c34 = FloatVector.fromMemorySegment(sp, s, o0 + 22 * v0, NATIVE), c35 = FloatVector.fromMemorySegment(sp, s, o0 + 23 * v0, NATIVE);
         for (int e = 0; e < count; e++) {
             final long ae = e * perExample;
-            final long be = (long) e * image;
-            for (int v = 0; v < image; v += 16) {
+            final long be = (long) e * ld;
+            for (int v = 0; v < ld; v += 16) {
                 final long av = (ae + v) * Float.BYTES, bv = (be + v) * Float.BYTES;
                 final FloatVector x0 = FloatVector.fromMemorySegment(sp, s, a0 * Float.BYTES + av, NATIVE);
                 final FloatVector x1 = FloatVector.fromMemorySegment(sp, s, a1 * Float.BYTES + av, NATIVE);
@@ -3985,6 +4124,114 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         p += 6 * v;
         c30.intoMemorySegment(s, p, NATIVE); c31.intoMemorySegment(s, p + v, NATIVE); c32.intoMemorySegment(s, p + 2 * v, NATIVE);
         c33.intoMemorySegment(s, p + 3 * v, NATIVE); c34.intoMemorySegment(s, p + 4 * v, NATIVE); c35.intoMemorySegment(s, p + 5 * v, NATIVE);
+    }
+
+    /**
+     * {@link #dotConvBlock4x6} with 4 dy rows: 16 partial-sum vectors (gemmNT4's 4x4 block), stored at {@code out},
+     * row-major (col row, dy row).
+     */
+    private void dotConvBlock4x4(MemorySegment s, long a0, long a1, long a2, long a3, long perExample, MemorySegment dys, long b0, int ldd,
+                                 int ld, int count, long out) {
+        final VectorSpecies<Float> sp = species();
+        final long b1 = b0 + ldd, b2 = b1 + ldd, b3 = b2 + ldd;
+        // the chains go on from the partial sums stored at out (zeros before a call's first group)
+        final long v0 = 16L * Float.BYTES;
+        final long o0 = out * Float.BYTES;
+        FloatVector c00 = FloatVector.fromMemorySegment(sp, s, o0, NATIVE), c01 = FloatVector.fromMemorySegment(sp, s, o0 + 1 * v0, NATIVE);
+        FloatVector c02 = FloatVector.fromMemorySegment(sp, s, o0 + 2 * v0, NATIVE), c03 = FloatVector.fromMemorySegment(sp, s, o0 + 3 * v0, NATIVE);
+        FloatVector c10 = FloatVector.fromMemorySegment(sp, s, o0 + 4 * v0, NATIVE), c11 = FloatVector.fromMemorySegment(sp, s, o0 + 5 * v0, NATIVE);
+        FloatVector c12 = FloatVector.fromMemorySegment(sp, s, o0 + 6 * v0, NATIVE), c13 = FloatVector.fromMemorySegment(sp, s, o0 + 7 * v0, NATIVE);
+        FloatVector c20 = FloatVector.fromMemorySegment(sp, s, o0 + 8 * v0, NATIVE), c21 = FloatVector.fromMemorySegment(sp, s, o0 + 9 * v0, NATIVE);
+        FloatVector c22 = FloatVector.fromMemorySegment(sp, s, o0 + 10 * v0, NATIVE), c23 = FloatVector.fromMemorySegment(sp, s, o0 + 11 * v0, NATIVE);
+        FloatVector c30 = FloatVector.fromMemorySegment(sp, s, o0 + 12 * v0, NATIVE), c31 = FloatVector.fromMemorySegment(sp, s, o0 + 13 * v0, NATIVE);
+        FloatVector c32 = FloatVector.fromMemorySegment(sp, s, o0 + 14 * v0, NATIVE), c33 = FloatVector.fromMemorySegment(sp, s, o0 + 15 * v0, NATIVE);
+        final int step = dotStep; // 16, not a constant to C2: see dotStep
+        for (int e = 0; e < count; e++) {
+            final long ae = e * perExample;
+            final long be = (long) e * ld;
+            for (int v = 0; v < ld; v += step) {
+                final long av = (ae + v) * Float.BYTES, bv = (be + v) * Float.BYTES;
+                final FloatVector y0 = FloatVector.fromMemorySegment(sp, dys, b0 * Float.BYTES + bv, NATIVE);
+                final FloatVector y1 = FloatVector.fromMemorySegment(sp, dys, b1 * Float.BYTES + bv, NATIVE);
+                final FloatVector y2 = FloatVector.fromMemorySegment(sp, dys, b2 * Float.BYTES + bv, NATIVE);
+                final FloatVector y3 = FloatVector.fromMemorySegment(sp, dys, b3 * Float.BYTES + bv, NATIVE);
+                FloatVector x = FloatVector.fromMemorySegment(sp, s, a0 * Float.BYTES + av, NATIVE);
+                c00 = x.fma(y0, c00); c01 = x.fma(y1, c01); c02 = x.fma(y2, c02); c03 = x.fma(y3, c03);
+                x = FloatVector.fromMemorySegment(sp, s, a1 * Float.BYTES + av, NATIVE);
+                c10 = x.fma(y0, c10); c11 = x.fma(y1, c11); c12 = x.fma(y2, c12); c13 = x.fma(y3, c13);
+                x = FloatVector.fromMemorySegment(sp, s, a2 * Float.BYTES + av, NATIVE);
+                c20 = x.fma(y0, c20); c21 = x.fma(y1, c21); c22 = x.fma(y2, c22); c23 = x.fma(y3, c23);
+                x = FloatVector.fromMemorySegment(sp, s, a3 * Float.BYTES + av, NATIVE);
+                c30 = x.fma(y0, c30); c31 = x.fma(y1, c31); c32 = x.fma(y2, c32); c33 = x.fma(y3, c33);
+            }
+        }
+        // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+        final long v = 16L * Float.BYTES;
+        long p = out * Float.BYTES;
+        c00.intoMemorySegment(s, p, NATIVE); c01.intoMemorySegment(s, p + v, NATIVE); c02.intoMemorySegment(s, p + 2 * v, NATIVE); c03.intoMemorySegment(s, p + 3 * v, NATIVE);
+        p += 4 * v;
+        c10.intoMemorySegment(s, p, NATIVE); c11.intoMemorySegment(s, p + v, NATIVE); c12.intoMemorySegment(s, p + 2 * v, NATIVE); c13.intoMemorySegment(s, p + 3 * v, NATIVE);
+        p += 4 * v;
+        c20.intoMemorySegment(s, p, NATIVE); c21.intoMemorySegment(s, p + v, NATIVE); c22.intoMemorySegment(s, p + 2 * v, NATIVE); c23.intoMemorySegment(s, p + 3 * v, NATIVE);
+        p += 4 * v;
+        c30.intoMemorySegment(s, p, NATIVE); c31.intoMemorySegment(s, p + v, NATIVE); c32.intoMemorySegment(s, p + 2 * v, NATIVE); c33.intoMemorySegment(s, p + 3 * v, NATIVE);
+    }
+
+    /**
+     * {@link #dotConvBlock4x4} with a fifth col row (source a4): 20 partial-sum vectors (gemmNT4's 5x4 block), stored at
+     * {@code out}, row-major (col row, dy row).
+     */
+    private void dotConvBlock5x4(MemorySegment s, long a0, long a1, long a2, long a3, long a4, long perExample, MemorySegment dys, long b0,
+                                 int ldd, int ld, int count, long out) {
+        final VectorSpecies<Float> sp = species();
+        final long b1 = b0 + ldd, b2 = b1 + ldd, b3 = b2 + ldd;
+        // the chains go on from the partial sums stored at out (zeros before a call's first group)
+        final long v0 = 16L * Float.BYTES;
+        final long o0 = out * Float.BYTES;
+        FloatVector c00 = FloatVector.fromMemorySegment(sp, s, o0, NATIVE), c01 = FloatVector.fromMemorySegment(sp, s, o0 + 1 * v0, NATIVE);
+        FloatVector c02 = FloatVector.fromMemorySegment(sp, s, o0 + 2 * v0, NATIVE), c03 = FloatVector.fromMemorySegment(sp, s, o0 + 3 * v0, NATIVE);
+        FloatVector c10 = FloatVector.fromMemorySegment(sp, s, o0 + 4 * v0, NATIVE), c11 = FloatVector.fromMemorySegment(sp, s, o0 + 5 * v0, NATIVE);
+        FloatVector c12 = FloatVector.fromMemorySegment(sp, s, o0 + 6 * v0, NATIVE), c13 = FloatVector.fromMemorySegment(sp, s, o0 + 7 * v0, NATIVE);
+        FloatVector c20 = FloatVector.fromMemorySegment(sp, s, o0 + 8 * v0, NATIVE), c21 = FloatVector.fromMemorySegment(sp, s, o0 + 9 * v0, NATIVE);
+        FloatVector c22 = FloatVector.fromMemorySegment(sp, s, o0 + 10 * v0, NATIVE), c23 = FloatVector.fromMemorySegment(sp, s, o0 + 11 * v0, NATIVE);
+        FloatVector c30 = FloatVector.fromMemorySegment(sp, s, o0 + 12 * v0, NATIVE), c31 = FloatVector.fromMemorySegment(sp, s, o0 + 13 * v0, NATIVE);
+        FloatVector c32 = FloatVector.fromMemorySegment(sp, s, o0 + 14 * v0, NATIVE), c33 = FloatVector.fromMemorySegment(sp, s, o0 + 15 * v0, NATIVE);
+        FloatVector c40 = FloatVector.fromMemorySegment(sp, s, o0 + 16 * v0, NATIVE), c41 = FloatVector.fromMemorySegment(sp, s, o0 + 17 * v0, NATIVE);
+        FloatVector c42 = FloatVector.fromMemorySegment(sp, s, o0 + 18 * v0, NATIVE), c43 = FloatVector.fromMemorySegment(sp, s, o0 + 19 * v0, NATIVE);
+        final int step = dotStep; // 16, not a constant to C2: see dotStep
+        for (int e = 0; e < count; e++) {
+            final long ae = e * perExample;
+            final long be = (long) e * ld;
+            for (int v = 0; v < ld; v += step) {
+                final long av = (ae + v) * Float.BYTES, bv = (be + v) * Float.BYTES;
+                final FloatVector y0 = FloatVector.fromMemorySegment(sp, dys, b0 * Float.BYTES + bv, NATIVE);
+                final FloatVector y1 = FloatVector.fromMemorySegment(sp, dys, b1 * Float.BYTES + bv, NATIVE);
+                final FloatVector y2 = FloatVector.fromMemorySegment(sp, dys, b2 * Float.BYTES + bv, NATIVE);
+                final FloatVector y3 = FloatVector.fromMemorySegment(sp, dys, b3 * Float.BYTES + bv, NATIVE);
+                FloatVector x = FloatVector.fromMemorySegment(sp, s, a0 * Float.BYTES + av, NATIVE);
+                c00 = x.fma(y0, c00); c01 = x.fma(y1, c01); c02 = x.fma(y2, c02); c03 = x.fma(y3, c03);
+                x = FloatVector.fromMemorySegment(sp, s, a1 * Float.BYTES + av, NATIVE);
+                c10 = x.fma(y0, c10); c11 = x.fma(y1, c11); c12 = x.fma(y2, c12); c13 = x.fma(y3, c13);
+                x = FloatVector.fromMemorySegment(sp, s, a2 * Float.BYTES + av, NATIVE);
+                c20 = x.fma(y0, c20); c21 = x.fma(y1, c21); c22 = x.fma(y2, c22); c23 = x.fma(y3, c23);
+                x = FloatVector.fromMemorySegment(sp, s, a3 * Float.BYTES + av, NATIVE);
+                c30 = x.fma(y0, c30); c31 = x.fma(y1, c31); c32 = x.fma(y2, c32); c33 = x.fma(y3, c33);
+                x = FloatVector.fromMemorySegment(sp, s, a4 * Float.BYTES + av, NATIVE);
+                c40 = x.fma(y0, c40); c41 = x.fma(y1, c41); c42 = x.fma(y2, c42); c43 = x.fma(y3, c43);
+            }
+        }
+        // Stores written out here: a vector passed to a helper that C2 does not inline gets boxed.
+        final long v = 16L * Float.BYTES;
+        long p = out * Float.BYTES;
+        c00.intoMemorySegment(s, p, NATIVE); c01.intoMemorySegment(s, p + v, NATIVE); c02.intoMemorySegment(s, p + 2 * v, NATIVE); c03.intoMemorySegment(s, p + 3 * v, NATIVE);
+        p += 4 * v;
+        c10.intoMemorySegment(s, p, NATIVE); c11.intoMemorySegment(s, p + v, NATIVE); c12.intoMemorySegment(s, p + 2 * v, NATIVE); c13.intoMemorySegment(s, p + 3 * v, NATIVE);
+        p += 4 * v;
+        c20.intoMemorySegment(s, p, NATIVE); c21.intoMemorySegment(s, p + v, NATIVE); c22.intoMemorySegment(s, p + 2 * v, NATIVE); c23.intoMemorySegment(s, p + 3 * v, NATIVE);
+        p += 4 * v;
+        c30.intoMemorySegment(s, p, NATIVE); c31.intoMemorySegment(s, p + v, NATIVE); c32.intoMemorySegment(s, p + 2 * v, NATIVE); c33.intoMemorySegment(s, p + 3 * v, NATIVE);
+        p += 4 * v;
+        c40.intoMemorySegment(s, p, NATIVE); c41.intoMemorySegment(s, p + v, NATIVE); c42.intoMemorySegment(s, p + 2 * v, NATIVE); c43.intoMemorySegment(s, p + 3 * v, NATIVE);
     }
 
     /**

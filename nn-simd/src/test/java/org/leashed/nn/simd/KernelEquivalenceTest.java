@@ -626,13 +626,16 @@ class KernelEquivalenceTest {
     }
 
     static Stream<Arguments> weightGradientShapes() {
-        // c, h, w, k, pad, count, extra columns per example: LeNet's first conv (the one the layer sends here), a chunk
-        // of one and of several examples; other "same" shapes, several channels, rows narrower than a vector, a
-        // 3-wide kernel; shapes the vector path leaves to the reference (valid, positions not a multiple of 16, padding
-        // columns between the examples)
-        List<int[]> all = List.of(new int[] {1, 28, 28, 5, 2, 1, 0}, new int[] {1, 28, 28, 5, 2, 3, 0}, new int[] {2, 8, 8, 3, 1, 2, 0},
-                new int[] {3, 4, 12, 5, 2, 2, 0}, new int[] {1, 16, 16, 3, 1, 4, 0}, new int[] {1, 2, 8, 1, 0, 3, 0},
-                new int[] {2, 9, 9, 3, 0, 2, 0}, new int[] {1, 7, 7, 3, 1, 2, 0}, new int[] {1, 8, 8, 3, 1, 2, 16});
+        // c, h, w, k, pad, count, extra columns per example: LeNet's first conv (a chunk of one and of several
+        // examples); the thesis CNN's two valid convs with their layers' padding columns (676 -> 688, 121 -> 128);
+        // other "same" shapes, several channels, rows narrower than a vector, a 3-wide kernel, padding columns after
+        // a "same" conv's positions (CIFAR's first conv has 1024 + 16); valid convs with rows under a vector and over
+        // one; shapes the vector path leaves to the reference (positions or columns not a multiple of 16, k = 1)
+        List<int[]> all = List.of(new int[] {1, 28, 28, 5, 2, 1, 0}, new int[] {1, 28, 28, 5, 2, 3, 0}, new int[] {1, 28, 28, 3, 0, 2, 12},
+                new int[] {4, 13, 13, 3, 0, 3, 7}, new int[] {2, 8, 8, 3, 1, 2, 0}, new int[] {3, 4, 12, 5, 2, 2, 0},
+                new int[] {1, 16, 16, 3, 1, 4, 0}, new int[] {3, 8, 8, 3, 1, 2, 16}, new int[] {2, 6, 7, 2, 0, 3, 2},
+                new int[] {1, 20, 21, 3, 0, 2, 10}, new int[] {1, 2, 8, 1, 0, 3, 0}, new int[] {2, 9, 9, 3, 0, 2, 0},
+                new int[] {1, 7, 7, 3, 1, 2, 0}, new int[] {2, 9, 9, 3, 0, 2, 1});
         return species().flatMap(s -> all.stream().map(a -> Arguments.of(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6])));
     }
 
@@ -659,7 +662,7 @@ class KernelEquivalenceTest {
             for (int e = 0; e < count; e++) {
                 s.im2col(cols, (long) e * ld, (int) wide, ld, x, 5 + e * inSize, c, h, w, k, pad);
             }
-            for (int outC : new int[] {6, 12, 1, 4}) {
+            for (int outC : new int[] {6, 12, 1, 4, 8}) {
                 int ldd = (int) wide + r.nextInt(3);
                 MemorySegment dys = random(arena, (long) outC * ldd + 2, r);
                 for (int co = 0; co < outC; co++) { // dy's padding columns are zeros, as the layer writes them
@@ -685,13 +688,26 @@ class KernelEquivalenceTest {
                 }
             }
         }
-        if (species.length() == 16) { // the vector path itself, not its fallback, for LeNet's first conv
-            // "same" convs whose examples are exactly their h*w (a multiple of 16) positions and have 4 col rows or more
-            boolean expected = ow == w && oh == h && extra == 0 && h * w % 16 == 0 && kk >= 4;
-            assertEquals(expected, v.convolvesWeightGradientDirectly(6, c, h, w, k, pad, ld), "which shapes take the vector path");
-            assertEquals(expected && c == 1 && h == 28, v.convolvesWeightGradientDirectly(6, c, h, w, k, pad, ld) && h == 28,
-                    "LeNet's first conv takes it");
+        if (species.length() == 16) { // the vector path itself, not its fallback
+            // "same" convs over images of a multiple of 16 floats, or valid convs, whose examples are a multiple of 16
+            // columns apart, with filters in sixes (over 4 col rows or more) or fours (col rows in fours and fives)
+            boolean fits = ld % 16 == 0 && (ow == w && oh == h ? h * w % 16 == 0 : pad == 0);
+            assertEquals(fits && kk >= 4, v.convolvesWeightGradientDirectly(6, c, h, w, k, pad, ld), "6 filters: which shapes take the vector path");
+            assertEquals(fits && VectorKernels.fiveRowBlocks(kk) >= 0, v.convolvesWeightGradientDirectly(4, c, h, w, k, pad, ld),
+                    "4 filters: which shapes take the vector path");
+            assertFalse(v.convolvesWeightGradientDirectly(1, c, h, w, k, pad, ld), "1 filter takes the reference");
         }
+    }
+
+    @Test
+    void shouldTakeTheThesisNetworksFirstConvsWeightGradientsFromTheImages() {
+        // the dot-product weight gradients Conv2d sends to convolveWeightGradient at batches past a chunk: LeNet's first
+        // conv and the thesis CNN's two (their layers' column strides), on 16 lanes
+        Kernels v = VectorKernels.of(FloatVector.SPECIES_512);
+        assertTrue(v.convolvesWeightGradientDirectly(6, 1, 28, 28, 5, 2, 784), "LeNet conv1");
+        assertTrue(v.convolvesWeightGradientDirectly(4, 1, 28, 28, 3, 0, 688), "CNN conv1");
+        assertTrue(v.convolvesWeightGradientDirectly(8, 4, 13, 13, 3, 0, 128), "CNN conv2");
+        assertFalse(Kernels.scalar().convolvesWeightGradientDirectly(4, 1, 28, 28, 3, 0, 688), "the scalar reference");
     }
 
     @Test

@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  * {@code -prof gc} (the vector kernels must show ~0 B/op). The {@code convolve*} benchmarks time one example's forward
  * with the layer's filter count (4, 8, 6, 16, 32, 64 in the order of the shapes): {@link Kernels#convolve} against the
  * im2col + gemm it replaces where a layer's column matrices are rebuilt in backward, and against its scalar reference;
- * the {@code weightGradient*} benchmarks time LeNet's first conv's weight gradient over one rebuilt chunk the same way
- * ({@link Kernels#convolveWeightGradient} against im2col + gemmNT).
+ * the {@code weightGradient*} benchmarks time a conv's weight gradient over one rebuilt chunk the same way
+ * ({@link Kernels#convolveWeightGradient} against im2col + gemmNT) for LeNet's first conv, the CNN's two and CIFAR's first.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -185,15 +185,27 @@ public class ConvKernelBenchmark {
     }
 
     /**
-     * LeNet's first conv's weight gradient over one chunk as backward rebuilds it at batch 512: 21 examples (the chunk
-     * Conv2d keeps), 6 filters, dWᵀ rows padded to 16.
+     * A conv's weight gradient over one chunk as backward rebuilds it at batches past the chunk, for the layers whose
+     * weight gradient is dot products and which the vector kernels take from the images ({@code
+     * net:CxHxW:kK:pP:fFILTERS:nEXAMPLES}, the examples Conv2d keeps per chunk): LeNet's first conv (21), the thesis
+     * CNN's two (58 and 93) and the CIFAR CNN's first (8, at batch 16). Columns per example as the layer's: P rounded
+     * up to 16, 16 more at a multiple of 1024; dy's padding columns zero, as backward writes them; dWᵀ rows padded to 16.
      */
     @State(Scope.Thread)
     public static class ChunkWeightGradient {
-        static final int EXAMPLES = 21;
-        static final int POSITIONS = 28 * 28;
-        static final int PATCH = 25;
-        final int wide = EXAMPLES * POSITIONS;
+        @Param({"lenet1:1x28x28:k5:p2:f6:n21", "cnn1:1x28x28:k3:p0:f4:n58", "cnn2:4x13x13:k3:p0:f8:n93", "cifar1:3x32x32:k3:p1:f32:n8"})
+        String layer;
+
+        int c;
+        int h;
+        int w;
+        int k;
+        int pad;
+        int filters;
+        int examples;
+        int ld;
+        int patch;
+        int wide;
         Arena arena;
         MemorySegment x;
         MemorySegment dys;
@@ -203,19 +215,42 @@ public class ConvKernelBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
+            String[] parts = layer.split(":");
+            if (parts.length != 6 || !parts[2].startsWith("k") || !parts[3].startsWith("p") || !parts[4].startsWith("f")
+                    || !parts[5].startsWith("n")) {
+                throw new IllegalArgumentException("layer must be net:CxHxW:kK:pP:fFILTERS:nEXAMPLES, got " + layer);
+            }
+            String[] size = parts[1].split("x");
+            c = Integer.parseInt(size[0]);
+            h = Integer.parseInt(size[1]);
+            w = Integer.parseInt(size[2]);
+            k = Integer.parseInt(parts[2].substring(1));
+            pad = Integer.parseInt(parts[3].substring(1));
+            filters = Integer.parseInt(parts[4].substring(1));
+            examples = Integer.parseInt(parts[5].substring(1));
+            int positions = (h + 2 * pad - k + 1) * (w + 2 * pad - k + 1);
+            ld = (positions + 15) / 16 * 16;
+            ld += ld % 1024 == 0 ? 16 : 0;
+            patch = c * k * k;
+            wide = examples * ld;
+            long inputs = (long) c * h * w;
             vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
-            x = arena.allocate((long) wide * Float.BYTES, 64);
-            dys = arena.allocate(6L * wide * Float.BYTES, 64);
-            cols = arena.allocate((long) PATCH * wide * Float.BYTES, 64);
-            dWT = arena.allocate(PATCH * 16L * Float.BYTES, 64);
+            x = arena.allocate(examples * inputs * Float.BYTES, 64);
+            dys = arena.allocate((long) filters * wide * Float.BYTES, 64);
+            cols = arena.allocate((long) patch * wide * Float.BYTES, 64);
+            dWT = arena.allocate(patch * (long) ((filters + 15) / 16 * 16) * Float.BYTES, 64);
             SplittableRandom r = new SplittableRandom(29);
-            for (long i = 0; i < wide; i++) {
+            for (long i = 0; i < examples * inputs; i++) {
                 x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
             }
-            for (long i = 0; i < 6L * wide; i++) {
-                dys.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            for (long i = 0; i < (long) filters * wide; i++) {
+                dys.setAtIndex(ValueLayout.JAVA_FLOAT, i, i % ld < positions ? (float) r.nextGaussian() : 0f);
             }
+        }
+
+        int ldc() {
+            return (filters + 15) / 16 * 16;
         }
 
         @TearDown(Level.Trial)
@@ -227,24 +262,24 @@ public class ConvKernelBenchmark {
     /** The chunk's weight gradient from the images: the layer's call where the kernels take it directly. */
     @Benchmark
     public void weightGradientVector(ChunkWeightGradient o) {
-        o.vector.convolveWeightGradient(6, o.dys, 0, o.wide, ChunkWeightGradient.EXAMPLES, ChunkWeightGradient.POSITIONS, o.x, 0,
-                ChunkWeightGradient.POSITIONS, 1, 28, 28, 5, 2, o.dWT, 0, 16, false);
+        o.vector.convolveWeightGradient(o.filters, o.dys, 0, o.wide, o.examples, o.ld, o.x, 0, (long) o.c * o.h * o.w, o.c, o.h, o.w, o.k,
+                o.pad, o.dWT, 0, o.ldc(), false);
     }
 
     /** The same by im2col per example and gemmNT over the chunk, as the layer computes it otherwise. */
     @Benchmark
     public void weightGradientByIm2colGemmNT(ChunkWeightGradient o) {
-        for (int e = 0; e < ChunkWeightGradient.EXAMPLES; e++) {
-            long at = (long) e * ChunkWeightGradient.POSITIONS;
-            o.vector.im2col(o.cols, at, o.wide, ChunkWeightGradient.POSITIONS, o.x, at, 1, 28, 28, 5, 2);
+        final long inputs = (long) o.c * o.h * o.w;
+        for (int e = 0; e < o.examples; e++) {
+            o.vector.im2col(o.cols, (long) e * o.ld, o.wide, o.ld, o.x, e * inputs, o.c, o.h, o.w, o.k, o.pad);
         }
-        o.vector.gemmNT(ChunkWeightGradient.PATCH, 6, o.wide, o.cols, 0, o.wide, o.dys, 0, o.wide, o.dWT, 0, 16, false);
+        o.vector.gemmNT(o.patch, o.filters, o.wide, o.cols, 0, o.wide, o.dys, 0, o.wide, o.dWT, 0, o.ldc(), false);
     }
 
     @Benchmark
     public void weightGradientScalar(ChunkWeightGradient o) {
-        Kernels.scalar().convolveWeightGradient(6, o.dys, 0, o.wide, ChunkWeightGradient.EXAMPLES, ChunkWeightGradient.POSITIONS, o.x, 0,
-                ChunkWeightGradient.POSITIONS, 1, 28, 28, 5, 2, o.dWT, 0, 16, false);
+        Kernels.scalar().convolveWeightGradient(o.filters, o.dys, 0, o.wide, o.examples, o.ld, o.x, 0, (long) o.c * o.h * o.w, o.c, o.h,
+                o.w, o.k, o.pad, o.dWT, 0, o.ldc(), false);
     }
 
     /** Floats before col in {@link Operands#colInBatch}: one 64-byte line, so its rows stay aligned. */

@@ -112,7 +112,7 @@ public final class CpuTimeProbe {
 
     /**
      * The direct convolution kernels as GEMM variants (NOTES 33): per ConvKernelBenchmark shape the useful GFLOP/s
-     * ({@code 2 x outC x oh*ow x c*k*k} per example, or over LeNet's first conv's chunk for the weight gradient) of
+     * ({@code 2 x outC x oh*ow x c*k*k} per example, or over a rebuilt chunk for the weight gradient) of
      * {@link Kernels#convolve} / {@link Kernels#convolveWeightGradient} and of the im2col + gemm / gemmNT they replace,
      * run as ConvKernelBenchmark's own benchmark methods on its operands, and the kernel's share of this JVM's FMA peak
      * measured right after.
@@ -132,14 +132,16 @@ public final class CpuTimeProbe {
                 o.tearDown();
             }
         }
-        final ConvKernelBenchmark.ChunkWeightGradient g = new ConvKernelBenchmark.ChunkWeightGradient();
-        g.setUp();
-        try {
-            convRow("convolveWeightGradient:lenet1 " + ConvKernelBenchmark.ChunkWeightGradient.PATCH + "x6x" + g.wide,
-                    2.0 * ConvKernelBenchmark.ChunkWeightGradient.PATCH * 6 * g.wide, () -> bench.weightGradientVector(g),
-                    () -> bench.weightGradientByIm2colGemmNT(g));
-        } finally {
-            g.tearDown();
+        for (String layer : paramValues(ConvKernelBenchmark.ChunkWeightGradient.class, "layer")) {
+            final ConvKernelBenchmark.ChunkWeightGradient g = new ConvKernelBenchmark.ChunkWeightGradient();
+            g.layer = layer;
+            g.setUp();
+            try {
+                convRow("convolveWeightGradient:" + layer + " " + g.patch + "x" + g.filters + "x" + g.wide, 2.0 * g.patch * g.filters * g.wide,
+                        () -> bench.weightGradientVector(g), () -> bench.weightGradientByIm2colGemmNT(g));
+            } finally {
+                g.tearDown();
+            }
         }
     }
 
