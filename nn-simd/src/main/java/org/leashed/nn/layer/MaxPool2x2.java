@@ -69,11 +69,7 @@ public record MaxPool2x2(Shape input) implements Layer {
         if (dx == null) {
             return;
         }
-        kernels.zero(dx, 0, (long) batch * input.size());
-        final long outputs = (long) batch * input.channels() * (input.height() / 2) * (input.width() / 2);
-        for (long o = 0; o < outputs; o++) {
-            dx.setAtIndex(F, scratch.getAtIndex(I, o), dy.getAtIndex(F, o));
-        }
+        kernels.maxPool2x2Backward(dx, 0, dy, 0, scratch, 0, batch * input.channels(), input.height(), input.width());
     }
 
     @Override

@@ -191,6 +191,16 @@ public interface Kernels {
     void maxPool2x2(MemorySegment y, long yOff, MemorySegment argmax, long argOff, MemorySegment x, long xOff, int planes, int h, int w);
 
     /**
+     * {@link #maxPool2x2}'s backward: {@code dx (planes, h, w)} at {@code dxOff} gets each {@code dy} output (at
+     * {@code dyOff}) at the index its {@code argmax} entry (at {@code argOff}) holds, as recorded by a forward over an
+     * input at {@code dxOff} (the windows do not overlap), and +0 everywhere else, the odd last row or column
+     * included. Overwrites the {@code planes*h*w} floats of dx; they need no zeroing first. Bit-identical across
+     * implementations (copies and zeros).
+     */
+    void maxPool2x2Backward(MemorySegment dx, long dxOff, MemorySegment dy, long dyOff, MemorySegment argmax, long argOff, int planes, int h,
+                            int w);
+
+    /**
      * {@code dst[dstOff + i] = u(src byte at srcOff + i) * scale} for {@code i < count}, where u reads
      * the byte unsigned (0..255): a data set's stored pixels to a batch's floats. {@code dstOff} counts
      * floats and {@code srcOff} bytes. Bit-identical across implementations (an exact int-to-float

@@ -413,6 +413,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void maxPool2x2Backward(MemorySegment dx, long dxOff, MemorySegment dy, long dyOff, MemorySegment argmax, long argOff, int planes,
+                                   int h, int w) {
+        zero(dx, dxOff, (long) planes * h * w);
+        final long outputs = (long) planes * (h / 2) * (w / 2);
+        for (long o = 0; o < outputs; o++) {
+            set(dx, argmax.getAtIndex(I, argOff + o), get(dy, dyOff + o));
+        }
+    }
+
+    @Override
     public void unsignedBytesToFloats(MemorySegment dst, long dstOff, MemorySegment src, long srcOff, long count, float scale) {
         for (long i = 0; i < count; i++) {
             set(dst, dstOff + i, (src.get(ValueLayout.JAVA_BYTE, srcOff + i) & 0xFF) * scale);

@@ -152,6 +152,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             }
         }
         this.tailSelect = select;
+        final int n = sp.length();
+        this.interleave = new float[2][n];
+        for (int l = 0; l < n; l++) { // lane l of the pair's first half, then of its second: l/2 (+ n for odd l)
+            interleave[0][l] = l / 2 + (l % 2 == 0 ? 0 : n);
+            interleave[1][l] = n / 2 + l / 2 + (l % 2 == 0 ? 0 : n);
+        }
         @SuppressWarnings("unchecked")
         final VectorShuffle<Float>[] lanes = new VectorShuffle[sp.length()];
         for (int t = 0; t < lanes.length; t++) {
@@ -233,6 +239,12 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * element kFull + l), lanes from t take zero from the second ({@link #packTail16}, 16 lanes, t of 1-15).
      */
     private final float[][] tailSelect;
+
+    /**
+     * Two-source selects that interleave vectors a and b: {@code interleave[0]} gives a0 b0 a1 b1 ... (the first half
+     * of the pair), {@code interleave[1]} the second half ({@link #maxPool2x2Backward}).
+     */
+    private final float[][] interleave;
 
     /** {@link #gemmNT}'s two-source selects, [2h] and [2h + 1] for tree level h, and the final lane order (16 lanes only). */
     private final float[][] ntTree;
@@ -4726,6 +4738,88 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
      * taken only where its four loads stay inside x and its stores inside the planes*oh*ow outputs;
      * the rest of the row is then scalar. No masked access; nothing outside the outputs is written.
      */
+    /*
+     * maxPool2x2Backward in one pass over dx instead of zeroing it and scattering dy: per 2x2 window row, the window
+     * offsets (argmax minus the window's origin) of a vector of outputs pick dy or +0 for each of the four positions,
+     * and the two rows of dx are written as the interleaved pairs (top: (0,0) (0,1), bottom: (1,0) (1,1)). Rows of at
+     * least a vector go as whole vectors, the last one overlapping the one before. A row of fewer outputs than lanes
+     * but more than half as many (the 13- and 14-wide pools of the CNN and LeNet) is one vector whose lanes past the
+     * row write into later rows of dx, which the windows after it write over (the last window row's spill is checked
+     * against the planes' end, and an odd column or row is zeroed after the writes that could reach it). Scalar where
+     * a vector would leave dx, dy or argmax. Narrower rows zero dx and scatter dy.
+     */
+    @Override
+    public void maxPool2x2Backward(MemorySegment dx, long dxOff, MemorySegment dy, long dyOff, MemorySegment argmax, long argOff, int planes,
+                                   int h, int w) {
+        final VectorSpecies<Float> sp = species();
+        final VectorSpecies<Integer> isp = intSpecies();
+        final int lanes = sp.length();
+        final int oh = h / 2;
+        final int ow = w / 2;
+        if (2 * ow <= lanes) {
+            // rows of at most half a vector of windows (the 5-wide pools of the CNN and LeNet, CIFAR's 8): a vector per
+            // row writes 2-3x the floats it routes; 2.6-2.8x (5 wide) and ~1.2x (8 wide) the time of zeroing dx and
+            // scattering dy (NOTES 34)
+            zero(dx, dxOff, (long) planes * h * w);
+            final long outputs = (long) planes * oh * ow;
+            for (long o = 0; o < outputs; o++) {
+                dx.setAtIndex(F, argmax.getAtIndex(I, argOff + o), dy.getAtIndex(F, dyOff + o));
+            }
+            return;
+        }
+        final long dxEnd = dxOff + (long) planes * h * w; // nothing past the planes is written, even inside dx
+        final long dyFloats = dy.byteSize() / Float.BYTES;
+        final long argInts = argmax.byteSize() / Integer.BYTES;
+        final FloatVector zero = FloatVector.zero(sp);
+        final FloatVector first = FloatVector.fromArray(sp, interleave[0], 0);
+        final FloatVector second = FloatVector.fromArray(sp, interleave[1], 0);
+        final IntVector originStep = IntVector.zero(isp).addIndex(2);
+        for (int plane = 0; plane < planes; plane++) {
+            final long base = dxOff + (long) plane * h * w;
+            final long outBase = (long) plane * oh * ow;
+            for (int py = 0; py < oh; py++) {
+                final long top = base + 2L * py * w;
+                final long out = outBase + (long) py * ow;
+                int px = 0;
+                while (px < ow) {
+                    final int at = ow >= lanes ? Math.min(px, ow - lanes) : 0; // the last vector overlaps the one before
+                    final long origin = top + 2L * at;
+                    if (origin + w + 2L * lanes > dxEnd || dyOff + out + at + lanes > dyFloats || argOff + out + at + lanes > argInts) {
+                        break;
+                    }
+                    final IntVector off = IntVector.fromMemorySegment(isp, argmax, (argOff + out + at) * Integer.BYTES, NATIVE)
+                            .sub(originStep.add((int) origin));
+                    final FloatVector g = FloatVector.fromMemorySegment(sp, dy, (dyOff + out + at) * Float.BYTES, NATIVE);
+                    final FloatVector a = zero.blend(g, off.compare(VectorOperators.EQ, 0).cast(sp));
+                    final FloatVector b = zero.blend(g, off.compare(VectorOperators.EQ, 1).cast(sp));
+                    final FloatVector c = zero.blend(g, off.compare(VectorOperators.EQ, w).cast(sp));
+                    final FloatVector d = zero.blend(g, off.compare(VectorOperators.EQ, w + 1).cast(sp));
+                    first.selectFrom(a, b).intoMemorySegment(dx, origin * Float.BYTES, NATIVE);
+                    second.selectFrom(a, b).intoMemorySegment(dx, (origin + lanes) * Float.BYTES, NATIVE);
+                    first.selectFrom(c, d).intoMemorySegment(dx, (origin + w) * Float.BYTES, NATIVE);
+                    second.selectFrom(c, d).intoMemorySegment(dx, (origin + w + lanes) * Float.BYTES, NATIVE);
+                    px = at + lanes;
+                }
+                for (; px < ow; px++) { // scalar: the window's four floats
+                    final long origin = top + 2L * px;
+                    final long best = argmax.getAtIndex(I, argOff + out + px);
+                    final float g = dy.getAtIndex(F, dyOff + out + px);
+                    dx.setAtIndex(F, origin, best == origin ? g : 0f);
+                    dx.setAtIndex(F, origin + 1, best == origin + 1 ? g : 0f);
+                    dx.setAtIndex(F, origin + w, best == origin + w ? g : 0f);
+                    dx.setAtIndex(F, origin + w + 1, best == origin + w + 1 ? g : 0f);
+                }
+                if (w % 2 != 0) {
+                    dx.setAtIndex(F, top + w - 1, 0f);
+                    dx.setAtIndex(F, top + 2L * w - 1, 0f);
+                }
+            }
+            if (h % 2 != 0) {
+                zero(dx, base + (long) (h - 1) * w, w);
+            }
+        }
+    }
+
     @Override
     public void maxPool2x2(MemorySegment y, long yOff, MemorySegment argmax, long argOff, MemorySegment x, long xOff, int planes, int h,
                            int w) {

@@ -876,4 +876,48 @@ class KernelEquivalenceTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("poolShapes")
+    void shouldRouteMaxPoolGradientsBitForBit(VectorSpecies<Float> species, int planes, int h, int w, PoolValues values) {
+        Kernels v = VectorKernels.of(species);
+        Kernels s = Kernels.scalar();
+        SplittableRandom r = new SplittableRandom(SEED ^ (planes * 1_000_033L + h * 1013L + w * 37L + values.ordinal()));
+        long inputs = (long) planes * h * w;
+        long outputs = (long) planes * (h / 2) * (w / 2);
+        int dxOff = 3;
+        int guard = 37;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = arena.allocate((dxOff + inputs) * Float.BYTES);
+            for (long i = 0; i < dxOff + inputs; i++) {
+                x.setAtIndex(F, i, values.next(r));
+            }
+            // argmax and dy exactly as long as the outputs: a vector load past them must not happen
+            MemorySegment y = arena.allocate(outputs * Float.BYTES);
+            MemorySegment argmax = arena.allocate(outputs * Integer.BYTES);
+            s.maxPool2x2(y, 0, argmax, 0, x, dxOff, planes, h, w);
+            MemorySegment dy = random(arena, outputs, r).asSlice(0, outputs * Float.BYTES);
+            for (long i = 0; i < outputs; i += 5) {
+                dy.setAtIndex(F, i, -0f);
+            }
+            // dx with garbage in it (it needs no zeroing) and guards before and after: nothing outside the planes written
+            long dxFloats = dxOff + inputs + guard;
+            MemorySegment before = random(arena, dxFloats, r).asSlice(0, dxFloats * Float.BYTES);
+            MemorySegment dx1 = arena.allocate(before.byteSize()).copyFrom(before);
+            MemorySegment dx2 = arena.allocate(before.byteSize()).copyFrom(before);
+            s.maxPool2x2Backward(dx1, dxOff, dy, 0, argmax, 0, planes, h, w);
+            v.maxPool2x2Backward(dx2, dxOff, dy, 0, argmax, 0, planes, h, w);
+            String what = "maxPool2x2Backward planes=" + planes + " h=" + h + " w=" + w + " " + values;
+            assertSameFloats(dx1, dx2, 0, dxFloats, what);
+            // the reference itself: dy at each output's argmax, +0 elsewhere in the planes, the guards untouched
+            MemorySegment expected = arena.allocate(before.byteSize()).copyFrom(before);
+            for (long i = dxOff; i < dxOff + inputs; i++) {
+                expected.setAtIndex(F, i, 0f);
+            }
+            for (long o = 0; o < outputs; o++) {
+                expected.setAtIndex(F, argmax.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, o), dy.getAtIndex(F, o));
+            }
+            assertSameFloats(expected, dx1, 0, dxFloats, what + " reference");
+        }
+    }
 }

@@ -25,23 +25,24 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link Kernels#maxPool2x2} (2x2/stride-2 max pooling forward), vector against scalar in one class
- * so that ratios are same-run. Shapes ({@code layer:PLANESxHxW}, planes = batch x channels) are the
+ * {@link Kernels#maxPool2x2} (2x2/stride-2 max pooling forward) and {@link Kernels#maxPool2x2Backward}, vector against
+ * scalar in one class so that ratios are same-run; {@code backwardZeroScatter} is the backward the layer ran before the
+ * kernel (zero dx, then scatter dy). Shapes ({@code layer:PLANESxHxW}, planes = batch x channels) are the
  * thesis networks' pooling layers at batch 512 and 16: CNN {@code 4x26x26 -> 13x13} and
  * {@code 8x11x11 -> 5x5} (odd: last row and column dropped), LeNet {@code 6x28x28 -> 14x14} and
- * {@code 16x10x10 -> 5x5}; plus one wide shape (ow = 32, whole vectors without spill) for comparison.
+ * {@code 16x10x10 -> 5x5}, and the CIFAR CNN's {@code 32x32x32} and {@code 64x16x16} at batch 16; plus one wide shape (ow = 32,
+ * whole vectors without spill) for comparison.
  * x, y and argmax are exactly as long as the operands (64-byte aligned, shared arena), as the
  * {@code Workspace} segments can be. Scores are us per call. Run with {@code -prof gc}: the vector
  * kernel must show ~0 B/op.
  *
  * <p>{@link #lossAndGradient}: T_c of the CNN and LeNet (as {@link GradientBenchmark}) with the
  * production kernels ({@code pool=vector}) or with the same kernels except a scalar
- * {@code maxPool2x2} ({@code pool=scalar}, the forward before the vector kernel), so the pooling
- * kernel's share of T_c is a same-run ratio.
+ * {@code maxPool2x2} and backward ({@code pool=scalar}), so the pooling kernels' share of T_c is a same-run ratio.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
- *   org.openjdk.jmh.Main 'PoolBenchmark\.(vector|scalar)' -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc
+ *   org.openjdk.jmh.Main 'PoolBenchmark\.(vector|scalar|backward.*)' -f 1 -wi 3 -i 5 -w 1 -r 1 -prof gc
  * java ... org.openjdk.jmh.Main PoolBenchmark.lossAndGradient -f 1 -wi 5 -i 5 -w 2 -r 2 -prof gc
  * </pre>
  */
@@ -59,7 +60,7 @@ public class PoolBenchmark {
         @Param({
                 "cnn1:2048x26x26", "cnn2:4096x11x11", "lenet1:3072x28x28", "lenet2:8192x10x10",
                 "cnn1:64x26x26", "cnn2:128x11x11", "lenet1:96x28x28", "lenet2:256x10x10",
-                "wide:64x32x64"})
+                "cifar1:512x32x32", "cifar2:1024x16x16", "wide:64x32x64"})
         String shape;
 
         int planes;
@@ -69,6 +70,9 @@ public class PoolBenchmark {
         MemorySegment x;
         MemorySegment y;
         MemorySegment argmax;
+        /** Backward's operands: dy (as y) and dx (as x). */
+        MemorySegment dy;
+        MemorySegment dx;
         Kernels vector;
 
         @Setup(Level.Trial)
@@ -89,6 +93,12 @@ public class PoolBenchmark {
             }
             y = arena.allocate(outputs * Float.BYTES, 64);
             argmax = arena.allocate(outputs * Integer.BYTES, 64);
+            dy = arena.allocate(outputs * Float.BYTES, 64);
+            dx = arena.allocate(inputs * Float.BYTES, 64);
+            for (long i = 0; i < outputs; i++) {
+                dy.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+            vector.maxPool2x2(y, 0, argmax, 0, x, 0, planes, h, w); // the argmax backward routes dy by
         }
 
         @TearDown(Level.Trial)
@@ -107,7 +117,29 @@ public class PoolBenchmark {
         Kernels.scalar().maxPool2x2(o.y, 0, o.argmax, 0, o.x, 0, o.planes, o.h, o.w);
     }
 
-    /** The production kernels with {@code maxPool2x2} replaced by the scalar reference. */
+    /** The backward: dx from dy and the forward's argmax in one pass over dx. */
+    @Benchmark
+    public void backwardVector(Operands o) {
+        o.vector.maxPool2x2Backward(o.dx, 0, o.dy, 0, o.argmax, 0, o.planes, o.h, o.w);
+    }
+
+    /** The backward as the layer did it before the kernel: dx zeroed by the vector kernels, then dy scattered. */
+    @Benchmark
+    public void backwardZeroScatter(Operands o) {
+        o.vector.zero(o.dx, 0, (long) o.planes * o.h * o.w);
+        final long outputs = (long) o.planes * (o.h / 2) * (o.w / 2);
+        for (long i = 0; i < outputs; i++) {
+            o.dx.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, o.argmax.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i),
+                    o.dy.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i));
+        }
+    }
+
+    @Benchmark
+    public void backwardScalar(Operands o) {
+        Kernels.scalar().maxPool2x2Backward(o.dx, 0, o.dy, 0, o.argmax, 0, o.planes, o.h, o.w);
+    }
+
+    /** The production kernels with {@code maxPool2x2} and its backward replaced by the scalar reference. */
     static final class ScalarPoolKernels implements Kernels {
         private final Kernels k;
 
@@ -248,8 +280,14 @@ public class PoolBenchmark {
         }
 
         @Override
+        public void maxPool2x2Backward(MemorySegment dx, long dxOff, MemorySegment dy, long dyOff, MemorySegment argmax, long argOff,
+                                       int planes, int h, int w) {
+            Kernels.scalar().maxPool2x2Backward(dx, dxOff, dy, dyOff, argmax, argOff, planes, h, w);
+        }
+
+        @Override
         public String description() {
-            return k.description() + " with scalar maxPool2x2";
+            return k.description() + " with scalar maxPool2x2 and its backward";
         }
     }
 
