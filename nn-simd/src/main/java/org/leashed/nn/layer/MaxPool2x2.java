@@ -1,7 +1,6 @@
 package org.leashed.nn.layer;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 import org.leashed.nn.simd.Kernels;
@@ -13,13 +12,11 @@ import org.leashed.nn.simd.Kernels;
  * <p>Forward ({@link Kernels#maxPool2x2}) records, for every output, the index in {@code x} of the
  * maximum it took (first maximum in row-major window order on ties) in the scratch segment:
  * {@code argmax: (batch, c, h/2, w/2)} ints. Backward routes each {@code dy} to that index and
- * writes 0 everywhere else in {@code dx} (overwrite; windows do not overlap).
+ * writes 0 everywhere else in {@code dx} (overwrite; windows do not overlap; {@link Kernels#maxPool2x2Backward}).
  *
  * @param input shape of one input example (height and width at least 2)
  */
 public record MaxPool2x2(Shape input) implements Layer {
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
 
     /**
      * @throws IllegalArgumentException if the input is smaller than 2x2
