@@ -27,21 +27,25 @@ import org.leashed.nn.data.Dataset;
  */
 class FreshJvmAllocationTest {
     /**
-     * The child JVM, {@code mlp} or {@code lenet} and the batch: prints {@code windows W allocating A} over 4 s after the
+     * The child JVM, {@code mlp}, {@code lenet} or {@code cnn} and the batch: prints {@code windows W allocating A} over 4 s after the
      * warm-up, in windows of {@link #gradientsPerWindow} gradients.
      */
     public static final class Probe {
         public static void main(String[] args) {
             com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            boolean lenet = args[0].equals("lenet");
-            Network net = lenet ? Network.lenet(1, 28, 28, 10) : Network.mlp(784, 3, 128, 10);
+            boolean convolutional = !args[0].equals("mlp"); // LeNet's operands serve the thesis CNN too
+            Network net = switch (args[0]) {
+                case "lenet" -> Network.lenet(1, 28, 28, 10);
+                case "cnn" -> Network.cnn(1, 28, 28, 10);
+                default -> Network.mlp(784, 3, 128, 10);
+            };
             SplittableRandom r = new SplittableRandom(11);
             // the MLP: 64 examples of uniform pixel bytes; LeNet: perf's GradientBenchmark operands (1,024 examples, 81 %
             // of the pixels zero, as MNIST's)
-            int examples = lenet ? 1024 : 64;
+            int examples = convolutional ? 1024 : 64;
             byte[] labels = new byte[examples];
             byte[] pixels = new byte[examples * 784];
-            if (lenet) {
+            if (convolutional) {
                 for (int i = 0; i < labels.length; i++) {
                     labels[i] = (byte) r.nextInt(10);
                 }
@@ -139,6 +143,16 @@ class FreshJvmAllocationTest {
     @Test
     void leNetsGradientAtBatch512AllocatesNothingInAFreshJvmOnceCompiled() throws IOException, InterruptedException {
         assertNothingAllocatedInAFreshJvm("lenet", 512, 4);
+    }
+
+    /**
+     * The thesis CNN at batch 512, where both convs take their weight gradients from copies of the image
+     * ({@code Kernels#convolveWeightGradient}'s valid-conv path, 4x4 and 5x4 blocks resumed from group to group) and
+     * the first pool's backward runs its vector path.
+     */
+    @Test
+    void cnnsGradientAtBatch512AllocatesNothingInAFreshJvmOnceCompiled() throws IOException, InterruptedException {
+        assertNothingAllocatedInAFreshJvm("cnn", 512, 4);
     }
 
     private static void assertNothingAllocatedInAFreshJvm(String network, int batch, int minWindows)
