@@ -79,15 +79,15 @@ public class ConvKernelBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             String[] parts = shape.split(":");
-            if (parts.length != 4 || !parts[2].startsWith("k") || !parts[3].startsWith("p")) {
+            if (parts.length != 4) {
                 throw new IllegalArgumentException("shape must be net:CxHxW:kK:pP, got " + shape);
             }
-            String[] size = parts[1].split("x");
-            c = Integer.parseInt(size[0]);
-            h = Integer.parseInt(size[1]);
-            w = Integer.parseInt(size[2]);
-            k = Integer.parseInt(parts[2].substring(1));
-            pad = Integer.parseInt(parts[3].substring(1));
+            int[] dims = convDims(parts, shape);
+            c = dims[0];
+            h = dims[1];
+            w = dims[2];
+            k = dims[3];
+            pad = dims[4];
             int positions = (h + 2 * pad - k + 1) * (w + 2 * pad - k + 1);
             ld = (positions + 15) / 16 * 16;
             vector = VectorCheck.requireVector(Kernels.get());
@@ -216,16 +216,15 @@ public class ConvKernelBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             String[] parts = layer.split(":");
-            if (parts.length != 6 || !parts[2].startsWith("k") || !parts[3].startsWith("p") || !parts[4].startsWith("f")
-                    || !parts[5].startsWith("n")) {
+            if (parts.length != 6 || !parts[4].startsWith("f") || !parts[5].startsWith("n")) {
                 throw new IllegalArgumentException("layer must be net:CxHxW:kK:pP:fFILTERS:nEXAMPLES, got " + layer);
             }
-            String[] size = parts[1].split("x");
-            c = Integer.parseInt(size[0]);
-            h = Integer.parseInt(size[1]);
-            w = Integer.parseInt(size[2]);
-            k = Integer.parseInt(parts[2].substring(1));
-            pad = Integer.parseInt(parts[3].substring(1));
+            int[] dims = convDims(parts, layer);
+            c = dims[0];
+            h = dims[1];
+            w = dims[2];
+            k = dims[3];
+            pad = dims[4];
             filters = Integer.parseInt(parts[4].substring(1));
             examples = Integer.parseInt(parts[5].substring(1));
             int positions = (h + 2 * pad - k + 1) * (w + 2 * pad - k + 1);
@@ -280,6 +279,16 @@ public class ConvKernelBenchmark {
     public void weightGradientScalar(ChunkWeightGradient o) {
         Kernels.scalar().convolveWeightGradient(o.filters, o.dys, 0, o.wide, o.examples, o.ld, o.x, 0, (long) o.c * o.h * o.w, o.c, o.h,
                 o.w, o.k, o.pad, o.dWT, 0, o.ldc(), false);
+    }
+
+    /** C, H, W, k and pad from a parameter's {@code net:CxHxW:kK:pP..} parts. */
+    static int[] convDims(String[] parts, String value) {
+        String[] size = parts[1].split("x");
+        if (size.length != 3 || !parts[2].startsWith("k") || !parts[3].startsWith("p")) {
+            throw new IllegalArgumentException("expected net:CxHxW:kK:pP.., got " + value);
+        }
+        return new int[] {Integer.parseInt(size[0]), Integer.parseInt(size[1]), Integer.parseInt(size[2]),
+                Integer.parseInt(parts[2].substring(1)), Integer.parseInt(parts[3].substring(1))};
     }
 
     /** Floats before col in {@link Operands#colInBatch}: one 64-byte line, so its rows stay aligned. */
