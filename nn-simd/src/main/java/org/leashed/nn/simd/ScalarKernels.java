@@ -416,7 +416,11 @@ public final class ScalarKernels implements Kernels {
     public void maxPool2x2Backward(MemorySegment dx, long dxOff, MemorySegment dy, long dyOff, MemorySegment argmax, long argOff, int planes,
                                    int h, int w) {
         zero(dx, dxOff, (long) planes * h * w);
-        final long outputs = (long) planes * (h / 2) * (w / 2);
+        scatterPooled(dx, dy, dyOff, argmax, argOff, (long) planes * (h / 2) * (w / 2));
+    }
+
+    /** {@code dx[argmax[o]] = dy[o]} for the first {@code outputs} outputs: the max pool's backward after dx is zeroed. */
+    static void scatterPooled(MemorySegment dx, MemorySegment dy, long dyOff, MemorySegment argmax, long argOff, long outputs) {
         for (long o = 0; o < outputs; o++) {
             set(dx, argmax.getAtIndex(I, argOff + o), get(dy, dyOff + o));
         }

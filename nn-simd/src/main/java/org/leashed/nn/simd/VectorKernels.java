@@ -3926,7 +3926,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
         final long perExample = (long) c * k * region;
         final long end = (guard + ld - (long) oh * ow + 2L * lanes - 1) / lanes * lanes;
         // examples in groups whose copies take about GROUP_FLOATS, so that every block of the group reads them from L1
-        // or L2; each block's partial sums stay in the scratch from one group to the next: the same chains
+        // or L2; each block's partial sums stay in the scratch from one group to the next (the same chains) and are
+        // reduced after its last group
         final int group = (int) Math.max(1, Math.min(count, GROUP_FLOATS / perExample));
         final MemorySegment s = Scratch.floats(copies + group * perExample + end);
         zero(s, partials, blocks * 24L * lanes);
@@ -3965,6 +3966,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             }
             zero(s, copies + n * perExample, end);
             final long dysGroup = dysOff + (long) e0 * ld;
+            final boolean last = e0 + n == count; // a block's sums are final after its last group: reduce them then
             int block = 0;
             if (sixes) {
                 for (int i = 0; i < kk; i += 4) {
@@ -3975,7 +3977,11 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                     final long a2 = copies + convCopyShift(i0 + 2, k, region, guard, rowWidth, same, pad);
                     final long a3 = copies + convCopyShift(i0 + 3, k, region, guard, rowWidth, same, pad);
                     for (int j = 0; j < outC; j += 6, block++) {
-                        dotConvBlock4x6(s, a0, a1, a2, a3, perExample, dys, dysGroup + (long) j * ldd, ldd, ld, n, partials + block * 24L * lanes);
+                        final long out = partials + block * 24L * lanes;
+                        dotConvBlock4x6(s, a0, a1, a2, a3, perExample, dys, dysGroup + (long) j * ldd, ldd, ld, n, out);
+                        if (last) {
+                            storeConvPartials(s, out, i - i0, 4, 6, dWT, dWTOff + (long) i0 * ldc + j, ldc, accumulate);
+                        }
                     }
                 }
                 continue;
@@ -3988,32 +3994,19 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                 final long a3 = copies + convCopyShift(i + 3, k, region, guard, rowWidth, same, pad);
                 for (int j = 0; j < outC; j += 4, block++) {
                     final long b0 = dysGroup + (long) j * ldd;
+                    final long out = partials + block * 24L * lanes;
                     if (rows == 5) {
                         final long a4 = copies + convCopyShift(i + 4, k, region, guard, rowWidth, same, pad);
-                        dotConvBlock5x4(s, a0, a1, a2, a3, a4, perExample, dys, b0, ldd, ld, n, partials + block * 24L * lanes);
+                        dotConvBlock5x4(s, a0, a1, a2, a3, a4, perExample, dys, b0, ldd, ld, n, out);
                     } else {
-                        dotConvBlock4x4(s, a0, a1, a2, a3, perExample, dys, b0, ldd, ld, n, partials + block * 24L * lanes);
+                        dotConvBlock4x4(s, a0, a1, a2, a3, perExample, dys, b0, ldd, ld, n, out);
+                    }
+                    if (last) {
+                        storeConvPartials(s, out, 0, rows, 4, dWT, dWTOff + (long) i * ldc + j, ldc, accumulate);
                     }
                 }
                 i += rows;
             }
-        }
-        int block = 0;
-        if (sixes) {
-            for (int i = 0; i < kk; i += 4) {
-                final int i0 = Math.min(i, kk - 4);
-                for (int j = 0; j < outC; j += 6, block++) {
-                    storeConvPartials(s, partials + block * 24L * lanes, i - i0, 4, 6, dWT, dWTOff + (long) i0 * ldc + j, ldc, accumulate);
-                }
-            }
-            return;
-        }
-        for (int i = 0, b = 0; i < kk; b++) {
-            final int rows = b < fives ? 5 : 4;
-            for (int j = 0; j < outC; j += 4, block++) {
-                storeConvPartials(s, partials + block * 24L * lanes, 0, rows, 4, dWT, dWTOff + (long) i * ldc + j, ldc, accumulate);
-            }
-            i += rows;
         }
     }
 
@@ -4763,10 +4756,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             // row writes 2-3x the floats it routes; 2.6-2.8x (5 wide) and ~1.2x (8 wide) the time of zeroing dx and
             // scattering dy (NOTES 34)
             zero(dx, dxOff, (long) planes * h * w);
-            final long outputs = (long) planes * oh * ow;
-            for (long o = 0; o < outputs; o++) {
-                dx.setAtIndex(F, argmax.getAtIndex(I, argOff + o), dy.getAtIndex(F, dyOff + o));
-            }
+            ScalarKernels.scatterPooled(dx, dy, dyOff, argmax, argOff, (long) planes * oh * ow);
             return;
         }
         final long dxEnd = dxOff + (long) planes * h * w; // nothing past the planes is written, even inside dx
