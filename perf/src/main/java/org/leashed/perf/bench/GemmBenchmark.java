@@ -44,19 +44,20 @@ import java.util.concurrent.TimeUnit;
  * {@code Conv2d} makes, strides included: its forward runs over the padded width (688 and 128 columns, not
  * the 676 and 121 pixels) into scratch, since the unpadded call measured 1.2-2x slower (NOTES 19.1). Last, the
  * CNN's dense 200-128 layer at batch 512 and 16 ({@code fwd}, {@code dW}, {@code dX} as for the MLP; its dX is 200
- * wide, 12 vectors and an 8-column tail; the CNN's 10-wide output layer has the MLP's shapes). The list is every
- * distinct GEMM call of one MLP and one CNN gradient at both batch sizes (NOTES 19.5), then of LeNet at both batch
- * sizes (conv 6x5x5 on 28x28 "same", conv 16x5x5 "valid", dense 400-120-84-10) and of the CIFAR CNN at batch 16
- * (NOTES 20.5). A conv shape may end in {@code /LD}: the row stride of the layer's col and rows matrices where
- * {@code Conv2d.rowStride} makes it wider than N (1,040 for the CIFAR CNN's 1,024 pixels): B's and C's rows for
- * {@code convFwd} and {@code convDX}, A's rows for {@code convDW}. Since NOTES 25 Conv2d's backward works on chunks of
- * examples (one dot-product GEMM over the chunk's pixels for the weight gradient up to 32 filters, one GEMM over the
- * chunk for dcol): the per-example {@code convDW}, {@code convDWnt} and {@code convDX} shapes here are the calls it made
- * before, kept as the baseline of that change (CIFAR's 32- and 64-filter convs on 288- and 576-float patches still make
- * the {@code convDW} calls), and the list ends with the chunk calls: {@code convDWc} (gemmNT overwriting dWᵀ, A and B
- * rows LD apart), {@code convDX} with a chunk's width, and for LeNet's 16-filter second conv (NOTES 30.3) the weight
- * gradient as one GEMM on the chunk's dy transposed, {@code convDWg} (overwriting dWᵀ: the first chunk, at batch 16
- * the only one) and {@code convDW} (adding to it: the later chunks at batch 512).
+ * wide, 12 vectors and an 8-column tail; the CNN's 10-wide output layer has the MLP's shapes). Since NOTES 35 the list
+ * is exactly the distinct GEMM calls of one gradient of each thesis network at its training batch sizes (the MNIST
+ * networks at 512 and 16, the CIFAR CNN at 16) on dense inputs, as {@link GemmCalls} records them, strides included;
+ * {@code GemmCallsTest} fails when the two differ either way. (Before, it had kept the per-example conv calls that
+ * NOTES 25 replaced by chunk calls, and the calls that the direct convolutions of NOTES 33 and 34 replaced.) A conv
+ * shape may end in {@code /LD}: the row stride of the layer's col and rows matrices where it is wider than N (1,040
+ * for the CIFAR CNN's 1,024 pixels, a chunk's width for a chunk's column matrix): B's and C's rows for {@code convFwd}
+ * and {@code convDX}, A's rows for {@code convDW}, {@code convDWg} and {@code convDWc} (A's and B's rows). {@code /LDB,LDC}
+ * gives B's and C's strides apart: a forward over one example's columns of the whole batch's column matrix. Kinds
+ * of the conv backward on chunks of examples (NOTES 25): {@code convDWc} (gemmNT overwriting dWᵀ), {@code convDX}
+ * with a chunk's width (dcol), and the weight gradient as a GEMM on dy transposed, {@code convDWg} (overwriting dWᵀ)
+ * and {@code convDW} (adding to it); {@code convDWnt} is gemmNT accumulating, with A's rows padded to 16 floats.
+ * The MNIST MLP's first layer multiplies only its input's nonzeros (NOTES 26): on MNIST its {@code fwd} and
+ * {@code dW} calls are sparse kernels, {@code SparseGemmBenchmark}.
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp perf/target/leashed.jar \
@@ -90,35 +91,37 @@ public class GemmBenchmark {
     @State(Scope.Thread)
     public static class Operands {
         @Param({
-                "fwd:512x128x784", "fwd:512x128x128", "fwd:10x512x128",
-                "dW:784x128x512", "dW:128x128x512", "dW:10x128x512",
-                "dX:512x128x128", "dX:512x128x10",
-                "fwd:16x128x784", "fwd:16x128x128", "fwd:10x16x128",
-                "dW:784x128x16", "dW:128x128x16", "dW:10x128x16",
-                "dX:16x128x128", "dX:16x128x10",
-                "convFwd:4x688x9", "convFwd:8x128x36", "convDWnt:9x4x676", "convDW:36x16x128", "convDX:36x128x8",
-                "fwd:512x128x200", "dW:200x128x512", "dX:512x200x128", "fwd:16x128x200", "dW:200x128x16", "dX:16x200x128",
-                // LeNet: its convs per example, its dense layers at batch 512 and 16
-                "convFwd:6x784x25", "convFwd:16x112x150", "convDWnt:25x6x784", "convDW:150x16x112", "convDX:150x112x16",
-                "fwd:512x120x400", "fwd:512x84x120", "fwd:10x512x84", "dW:400x120x512", "dW:120x84x512", "dW:10x84x512",
-                "dX:512x400x120", "dX:512x120x84", "dX:512x84x10",
-                "fwd:16x120x400", "fwd:16x84x120", "fwd:10x16x84", "dW:400x120x16", "dW:120x84x16", "dW:10x84x16",
-                "dX:16x400x120", "dX:16x120x84", "dX:16x84x10",
-                // the CIFAR CNN at batch 16: four convs per example, dense 4096-256-10
-                "convFwd:32x1024x27/1040", "convFwd:32x1024x288/1040", "convFwd:64x256x288", "convFwd:64x256x576",
-                "convDW:27x32x1024/1040", "convDW:288x32x1024/1040", "convDW:288x64x256", "convDW:576x64x256",
-                "convDX:288x1024x32/1040", "convDX:288x256x64", "convDX:576x256x64",
-                "fwd:16x256x4096", "fwd:10x16x256", "dW:4096x256x16", "dW:10x256x16", "dX:16x4096x256", "dX:16x256x10",
-                // Conv2d's backward on chunks of examples (NOTES 25): the weight gradient as dot products over a chunk's
-                // pixels (convDWc) and dcol over a chunk (convDX with the chunk's width). Batch 16, one chunk: the CNN,
-                // LeNet, CIFAR's first conv (chunks of 8) and third and fourth (dcol, chunks of 5 and 3); batch 512: the
-                // CNN's chunks of 58 and 93 examples, LeNet's of 21 and 25. LeNet's second conv takes its weight gradient
-                // as one GEMM on dyᵀ over the chunk (convDWg; at batch 512 the later chunks add, convDW), and its dcol
-                // covers the chunk of 25 at batch 512
-                "convDWc:9x4x11008", "convDWc:36x8x2048/2064", "convDX:36x2048x8/2064", "convDWc:25x6x12544", "convDWg:150x16x1792",
-                "convDX:150x1792x16", "convDWc:27x32x8320", "convDX:288x1280x64", "convDX:576x768x64",
-                "convDWc:9x4x39904", "convDWc:36x8x11904", "convDX:36x11904x8", "convDWc:25x6x16464", "convDW:150x16x2800",
-                "convDX:150x2800x16"})
+                // the MLP 784-128-128-128-10 at batch 512 and 16
+                "fwd:512x128x784", "fwd:512x128x128", "fwd:10x512x128", "dW:10x128x512", "dX:512x128x10", "dW:128x128x512",
+                "dX:512x128x128", "dW:784x128x512",
+                "fwd:16x128x784", "fwd:16x128x128", "fwd:10x16x128", "dW:10x128x16", "dX:16x128x10", "dW:128x128x16",
+                "dX:16x128x128", "dW:784x128x16",
+                // the thesis CNN at batch 512: the first conv's forward per example, the dense layers, dcol of the second
+                // conv over chunks of 93 examples (and the last of 47); its weight gradients and the second conv's forward
+                // are direct (Kernels.convolve, convolveWeightGradient: CpuTimeProbe conv)
+                "convFwd:4x688x9", "fwd:512x128x200", "dW:200x128x512", "dX:512x200x128", "convDX:36x11904x8", "convDX:36x6016x8",
+                // the thesis CNN at batch 16: the convs' forward per example over the batch's column matrices, one chunk
+                "convFwd:4x688x9/11008,688", "convFwd:8x128x36/2064,128", "fwd:16x128x200", "dW:200x128x16", "dX:16x200x128",
+                "convDWc:36x8x2048/2064", "convDX:36x2048x8/2064", "convDWc:9x4x11008",
+                // LeNet at batch 512: the dense 400-120-84-10, the second conv's weight gradient on dyᵀ over chunks of 25
+                // examples (the first overwrites, convDWg; the last chunk has 12) and its dcol; the convs' forwards and the
+                // first conv's weight gradient are direct
+                "fwd:512x120x400", "fwd:512x84x120", "fwd:10x512x84", "dW:10x84x512", "dX:512x84x10", "dW:120x84x512",
+                "dX:512x120x84", "dW:400x120x512", "dX:512x400x120", "convDWg:150x16x2800", "convDX:150x2800x16",
+                "convDW:150x16x2800", "convDW:150x16x1344", "convDX:150x1344x16",
+                // LeNet at batch 16
+                "convFwd:6x784x25/12544,784", "convFwd:16x112x150/1792,112", "fwd:16x120x400", "fwd:16x84x120",
+                "fwd:10x16x84", "dW:10x84x16", "dX:16x84x10", "dW:120x84x16", "dX:16x120x84", "dW:400x120x16",
+                "dX:16x400x120", "convDWg:150x16x1792", "convDX:150x1792x16", "convDWc:25x6x12544",
+                // the CIFAR CNN at batch 16: the first conv's forward per example, the dense 4096-256-10, the three later
+                // convs' weight gradients on dyᵀ per example (the first overwrites, convDWg) out of column matrices of
+                // chunks of 3 and 5 examples for the 64-filter convs (a last chunk of 1 has unpadded rows), and their dcol
+                // per chunk; the later convs' forwards and the first conv's weight gradient are direct
+                "convFwd:32x1024x27/1040", "fwd:16x256x4096", "fwd:10x16x256", "dW:10x256x16", "dX:16x256x10",
+                "dW:4096x256x16", "dX:16x4096x256", "convDWg:576x64x256/768", "convDW:576x64x256/768", "convDX:576x768x64",
+                "convDW:576x64x256", "convDX:576x256x64", "convDWg:288x64x256/1280", "convDW:288x64x256/1280",
+                "convDX:288x1280x64", "convDW:288x64x256", "convDX:288x256x64", "convDWg:288x32x1024/1040",
+                "convDX:288x1040x32", "convDW:288x32x1024/1040"})
         String shape;
 
         int m;
@@ -142,8 +145,21 @@ public class GemmBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            if (!shape.matches("[A-Za-z]+:\\d+x\\d+x\\d+(/\\d+)?")) {
-                throw new IllegalArgumentException("shape must be kind:MxNxK or kind:MxNxK/LD, got '" + shape + "'");
+            parse();
+            vector = VectorCheck.requireVector(Kernels.get());
+            arena = Arena.ofShared();
+            a = random(arena, transposedA ? (long) m * k : (long) m * aRowStride, 1);
+            b = random(arena, dot ? (long) n * ldb : (long) k * ldb, 2);
+            c = random(arena, (long) m * ldc, 3);
+        }
+
+        /**
+         * Sets the call's sizes, strides and flags from {@link #shape} without allocating its operands ({@link GemmCalls}
+         * matches a network's real calls against them); an IllegalArgumentException names a malformed shape.
+         */
+        void parse() {
+            if (!shape.matches("[A-Za-z]+:\\d+x\\d+x\\d+(/\\d+(,\\d+)?)?")) {
+                throw new IllegalArgumentException("shape must be kind:MxNxK, kind:MxNxK/LD or kind:MxNxK/LDB,LDC, got '" + shape + "'");
             }
             String[] kindAndSize = shape.split(":");
             String[] sizeAndStride = kindAndSize[1].split("/");
@@ -152,7 +168,17 @@ public class GemmBenchmark {
             n = Integer.parseInt(size[1]);
             k = Integer.parseInt(size[2]);
             String kind = kindAndSize[0];
-            final int ld = sizeAndStride.length > 1 ? Integer.parseInt(sizeAndStride[1]) : -1;
+            final String[] strides = sizeAndStride.length > 1 ? sizeAndStride[1].split(",") : new String[0];
+            final int ld = strides.length > 0 ? Integer.parseInt(strides[0]) : -1;
+            // /LDB,LDC: B's and C's rows apart by different strides (a conv forward over one example's slice of a chunk's
+            // column matrix, written into that example's rows)
+            final int ldcGiven = strides.length > 1 ? Integer.parseInt(strides[1]) : ld;
+            if (strides.length > 1 && !kind.matches("convFwd|convDX")) {
+                throw new IllegalArgumentException("two row strides (/LDB,LDC) are for convFwd and convDX, got " + shape);
+            }
+            if (ldcGiven >= 0 && ldcGiven < n) {
+                throw new IllegalArgumentException("row stride " + ldcGiven + " is below the row's " + n + " floats in " + shape);
+            }
             transposedA = kind.equals("dW") || kind.equals("convDX");
             final boolean chunk = kind.equals("convDWc");
             dot = kind.equals("convDWnt") || chunk;
@@ -172,12 +198,7 @@ public class GemmBenchmark {
             aRowStride = transposedA ? 1 : chunk ? (ld >= 0 ? ld : k) : dot ? (k + 15) / 16 * 16 : ldOnA ? ld : k;
             aColStride = transposedA ? m : 1;
             ldb = chunk ? aRowStride : dot ? k : ldOnBc ? ld : n;
-            ldc = dot ? (n + 15) / 16 * 16 : ldOnBc ? ld : n;
-            vector = VectorCheck.requireVector(Kernels.get());
-            arena = Arena.ofShared();
-            a = random(arena, transposedA ? (long) m * k : (long) m * aRowStride, 1);
-            b = random(arena, dot ? (long) n * ldb : (long) k * ldb, 2);
-            c = random(arena, (long) m * ldc, 3);
+            ldc = dot ? (n + 15) / 16 * 16 : ldOnBc ? ldcGiven : n;
         }
 
         private static MemorySegment random(Arena arena, long count, long seed) {

@@ -1,0 +1,48 @@
+package org.leashed.perf.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * GemmBenchmark's shapes are the GEMM calls training makes: the set {@link GemmCalls} records from one gradient of
+ * each thesis network at its training batch sizes equals the benchmark's {@code @Param} list, so the GEMM table
+ * measures every call the layers make and nothing they have stopped making.
+ */
+class GemmCallsTest {
+    @Test
+    void benchmarkListsExactlyTheCallsTrainingMakes() {
+        Set<String> made = new LinkedHashSet<>(GemmCalls.trainingShapes());
+        Set<String> listed = new LinkedHashSet<>(List.of(CpuTimeProbe.gemmShapes()));
+        Set<String> unlisted = new LinkedHashSet<>(made);
+        unlisted.removeAll(listed);
+        Set<String> stale = new LinkedHashSet<>(listed);
+        stale.removeAll(made);
+        assertTrue(unlisted.isEmpty(), "calls the layers make that GemmBenchmark does not list: " + unlisted);
+        assertTrue(stale.isEmpty(), "GemmBenchmark shapes no training gradient calls: " + stale);
+        assertEquals(listed.size(), CpuTimeProbe.gemmShapes().length, "GemmBenchmark lists a shape twice");
+    }
+
+    @Test
+    void callsAreNamedByTheirStridesNotOnlyTheirSizes() {
+        // the CNN at batch 16 runs its first conv's forward per example over the batch's column matrix: B's rows are
+        // the batch's 16 x 688 floats long, C's one example's 688
+        List<GemmCalls.Call> calls = GemmCalls.record(new GemmCalls.Setting("cnn", 16), "bytes");
+        GemmCalls.Call forward = calls.stream().filter(c -> c.shape().startsWith("convFwd:4x688x9")).findFirst().orElseThrow();
+        assertEquals(new GemmCalls.Call("convFwd:4x688x9/11008,688", 16), forward);
+        // a gradient's calls are all counted: the CNN's dense layers once each, the per-example forward once per example
+        assertTrue(calls.contains(new GemmCalls.Call("dW:200x128x16", 1)), calls.toString());
+    }
+
+    @Test
+    void sparseInputsShowTheSparseKernelsOutsideTheNotation() {
+        List<GemmCalls.Call> calls = GemmCalls.record(new GemmCalls.Setting("mlp", 16), "mnist-like");
+        assertTrue(calls.stream().anyMatch(c -> !c.isGemm() && c.shape().contains("gemmSparse 16x128")), calls.toString());
+        assertTrue(calls.stream().noneMatch(c -> c.shape().equals("fwd:16x128x784")), calls.toString());
+    }
+}
