@@ -51,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  * NOTES 25 replaced by chunk calls, and the calls that the direct convolutions of NOTES 33 and 34 replaced.) A conv
  * shape may end in {@code /LD}: the row stride of the layer's col and rows matrices where it is wider than N (1,040
  * for the CIFAR CNN's 1,024 pixels, a chunk's width for a chunk's column matrix): B's and C's rows for {@code convFwd}
- * and {@code convDX}, A's rows for {@code convDW}, {@code convDWg} and {@code convDWc} (A's and B's rows). {@code /LDB,LDC}
+ * and {@code convDX}, A's rows for {@code convDW}, {@code convDWg} and {@code convDWc} (A's and B's rows). {@code /LDB/LDC}
  * gives B's and C's strides apart: a forward over one example's columns of the whole batch's column matrix. Kinds
  * of the conv backward on chunks of examples (NOTES 25): {@code convDWc} (gemmNT overwriting dWᵀ), {@code convDX}
  * with a chunk's width (dcol), and the weight gradient as a GEMM on dy transposed, {@code convDWg} (overwriting dWᵀ)
@@ -101,7 +101,7 @@ public class GemmBenchmark {
                 // are direct (Kernels.convolve, convolveWeightGradient: CpuTimeProbe conv)
                 "convFwd:4x688x9", "fwd:512x128x200", "dW:200x128x512", "dX:512x200x128", "convDX:36x11904x8", "convDX:36x6016x8",
                 // the thesis CNN at batch 16: the convs' forward per example over the batch's column matrices, one chunk
-                "convFwd:4x688x9/11008,688", "convFwd:8x128x36/2064,128", "fwd:16x128x200", "dW:200x128x16", "dX:16x200x128",
+                "convFwd:4x688x9/11008/688", "convFwd:8x128x36/2064/128", "fwd:16x128x200", "dW:200x128x16", "dX:16x200x128",
                 "convDWc:36x8x2048/2064", "convDX:36x2048x8/2064", "convDWc:9x4x11008",
                 // LeNet at batch 512: the dense 400-120-84-10, the second conv's weight gradient on dyᵀ over chunks of 25
                 // examples (the first overwrites, convDWg; the last chunk has 12) and its dcol; the convs' forwards and the
@@ -110,7 +110,7 @@ public class GemmBenchmark {
                 "dX:512x120x84", "dW:400x120x512", "dX:512x400x120", "convDWg:150x16x2800", "convDX:150x2800x16",
                 "convDW:150x16x2800", "convDW:150x16x1344", "convDX:150x1344x16",
                 // LeNet at batch 16
-                "convFwd:6x784x25/12544,784", "convFwd:16x112x150/1792,112", "fwd:16x120x400", "fwd:16x84x120",
+                "convFwd:6x784x25/12544/784", "convFwd:16x112x150/1792/112", "fwd:16x120x400", "fwd:16x84x120",
                 "fwd:10x16x84", "dW:10x84x16", "dX:16x84x10", "dW:120x84x16", "dX:16x120x84", "dW:400x120x16",
                 "dX:16x400x120", "convDWg:150x16x1792", "convDX:150x1792x16", "convDWc:25x6x12544",
                 // the CIFAR CNN at batch 16: the first conv's forward per example, the dense 4096-256-10, the three later
@@ -158,8 +158,8 @@ public class GemmBenchmark {
          * matches a network's real calls against them); an IllegalArgumentException names a malformed shape.
          */
         void parse() {
-            if (!shape.matches("[A-Za-z]+:\\d+x\\d+x\\d+(/\\d+(,\\d+)?)?")) {
-                throw new IllegalArgumentException("shape must be kind:MxNxK, kind:MxNxK/LD or kind:MxNxK/LDB,LDC, got '" + shape + "'");
+            if (!shape.matches("[A-Za-z]+:\\d+x\\d+x\\d+(/\\d+){0,2}")) {
+                throw new IllegalArgumentException("shape must be kind:MxNxK, kind:MxNxK/LD or kind:MxNxK/LDB/LDC, got '" + shape + "'");
             }
             String[] kindAndSize = shape.split(":");
             String[] sizeAndStride = kindAndSize[1].split("/");
@@ -168,13 +168,12 @@ public class GemmBenchmark {
             n = Integer.parseInt(size[1]);
             k = Integer.parseInt(size[2]);
             String kind = kindAndSize[0];
-            final String[] strides = sizeAndStride.length > 1 ? sizeAndStride[1].split(",") : new String[0];
-            final int ld = strides.length > 0 ? Integer.parseInt(strides[0]) : -1;
-            // /LDB,LDC: B's and C's rows apart by different strides (a conv forward over one example's slice of a chunk's
+            final int ld = sizeAndStride.length > 1 ? Integer.parseInt(sizeAndStride[1]) : -1;
+            // /LDB/LDC: B's and C's rows apart by different strides (a conv forward over one example's slice of a chunk's
             // column matrix, written into that example's rows)
-            final int ldcGiven = strides.length > 1 ? Integer.parseInt(strides[1]) : ld;
-            if (strides.length > 1 && !kind.matches("convFwd|convDX")) {
-                throw new IllegalArgumentException("two row strides (/LDB,LDC) are for convFwd and convDX, got " + shape);
+            final int ldcGiven = sizeAndStride.length > 2 ? Integer.parseInt(sizeAndStride[2]) : ld;
+            if (sizeAndStride.length > 2 && !kind.matches("convFwd|convDX")) {
+                throw new IllegalArgumentException("two row strides (/LDB/LDC) are for convFwd and convDX, got " + shape);
             }
             if (ldcGiven >= 0 && ldcGiven < n) {
                 throw new IllegalArgumentException("row stride " + ldcGiven + " is below the row's " + n + " floats in " + shape);

@@ -187,7 +187,7 @@ public final class GemmCalls {
         for (int ld : strides) {
             candidates.add(base + "/" + ld);
         }
-        candidates.add(base + "/" + strides[1] + "," + strides[2]); // gemm: ldb and ldc apart
+        candidates.add(base + "/" + strides[1] + "/" + strides[2]); // gemm: ldb and ldc apart
         for (String candidate : candidates) {
             GemmBenchmark.Operands o = new GemmBenchmark.Operands();
             o.shape = candidate;

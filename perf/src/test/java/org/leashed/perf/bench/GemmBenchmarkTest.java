@@ -46,7 +46,7 @@ class GemmBenchmarkTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"fwd:16x128x784/800", "convFwd:32x1024x288/1000", "convDW:27x32x1024/1000", "convFwd:4x688", "conv:4x688x9",
         "convFwd:4x688x9/", "convDWnt:9x4x676/700", "convDWc:36x8x2048/2000", "convDWg:150x16x1792/1000",
-        "convFwd:4x688x9/11008,600", "convDW:150x16x2800/3000,3000", "fwd:16x128x784/800,800"})
+        "convFwd:4x688x9/11008/600", "convDW:150x16x2800/3000/3000", "fwd:16x128x784/800/800", "convDX:36x2048x8/2064/2064/2064"})
     void shouldRejectShapeWithBadKindSizeOrStride(String shape) {
         GemmBenchmark.Operands o = new GemmBenchmark.Operands();
         o.shape = shape;

@@ -34,7 +34,7 @@ class GemmCallsTest {
         // the batch's 16 x 688 floats long, C's one example's 688
         List<GemmCalls.Call> calls = GemmCalls.record(new GemmCalls.Setting("cnn", 16), "bytes");
         GemmCalls.Call forward = calls.stream().filter(c -> c.shape().startsWith("convFwd:4x688x9")).findFirst().orElseThrow();
-        assertEquals(new GemmCalls.Call("convFwd:4x688x9/11008,688", 16), forward);
+        assertEquals(new GemmCalls.Call("convFwd:4x688x9/11008/688", 16), forward);
         // a gradient's calls are all counted: the CNN's dense layers once each, the per-example forward once per example
         assertTrue(calls.contains(new GemmCalls.Call("dW:200x128x16", 1)), calls.toString());
     }
