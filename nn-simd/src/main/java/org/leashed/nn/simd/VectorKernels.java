@@ -535,12 +535,16 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             // forward, B 1.2 MB; its dense dX at batch 16, B 4 MiB), the same blocks and FMA chains as the row-outer
             // order below. A column block itself past COLUMN_OUTER_MAX_BLOCK_BYTES (its dense forward at batch 16,
             // 16 x 256 x 4096: 1 MiB) is taken in k ranges of at most that size: the first range's blocks start from
-            // zero and store their sums to C, each later range's blocks load them and go on (block6x4Resume): the
+            // zero and store their sums to C, each later range's blocks load them and go on (block4x4Resume): the
             // same FMA chain p = 0..k-1, interrupted by a store and a load of the exact value, so the same bits. Rows
             // left after the 6- and 4-row groups read B over the whole k in one call. NOTES 22.1 and 22.6.
             final int kRanges = (int) (((long) k * wide * Float.BYTES - 1) / COLUMN_OUTER_MAX_BLOCK_BYTES + 1);
             final int kr = (k - 1) / kRanges + 1;
-            final int sixRows = six ? m / 6 * 6 : 0;
+            // With several ranges the later ones resume in 4-row blocks only: a 6x4 resume block (24 sums loaded, then
+            // the loop) was past what C1 compiles ("out of virtual registers in linear scan"), so it ran interpreted,
+            // boxing every vector, until C2 got to it, 19 s into a CIFAR run in one JVM of four (NOTES 35). The first
+            // range keeps 6-row groups over a multiple of 12 rows, so that the rows it groups are whole 4-row groups too.
+            final int sixRows = !six ? 0 : kRanges == 1 ? m / 6 * 6 : m / 4 * 4 / 12 * 12;
             final int grouped = sixRows + (m - sixRows) / 4 * 4;
             for (int j = 0; j < nWide; j += wide) {
                 final int jj = Math.min(j, n - wide); // the column tail by overlap: see above
@@ -551,12 +555,8 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
                     for (int i = 0; i < grouped; ) {
                         final long aRow = aRange + (long) i * aRowStride;
                         final long cAt = cOff + (long) i * ldc + jj;
-                        if (i < sixRows) {
-                            if (p0 == 0) {
-                                block6x4(kb, a, aRow, aRowStride, aColStride, b, bRange, ldb, c, cAt, ldc, 1);
-                            } else {
-                                block6x4Resume(kb, a, aRow, aRowStride, aColStride, b, bRange, ldb, c, cAt, ldc);
-                            }
+                        if (i < sixRows && p0 == 0) {
+                            block6x4(kb, a, aRow, aRowStride, aColStride, b, bRange, ldb, c, cAt, ldc, 1);
                             i += 6;
                         } else {
                             if (p0 == 0) {
@@ -1022,71 +1022,10 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
     }
 
     /**
-     * {@code D(6, 4 vectors) at d0 += A(6 rows at a0, k) . B(k, 4 vectors at bp)} as one FMA chain per element that
-     * goes on from D's value: a later k range of block6x4's chain (see gemm's k ranges), not {@code D + sum}.
+     * {@code D(4, 4 vectors) at d0 += A(4 rows at a0, k) . B(k, 4 vectors at bp)} as one FMA chain per element that
+     * goes on from D's value: a later k range of a block4x4 or block6x4 block's chains (see gemm's k ranges), not
+     * {@code D + sum}.
      */
-    private void block6x4Resume(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
-                                MemorySegment d, long d0, int ldd) {
-        final VectorSpecies<Float> sp = species();
-        final int L = sp.length();
-        final long v = (long) L * Float.BYTES;
-        final long row = (long) ldd * Float.BYTES;
-        long q = d0 * Float.BYTES;
-        FloatVector c00 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c01 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE),
-                c02 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c03 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
-        q += row;
-        FloatVector c10 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c11 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE),
-                c12 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c13 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
-        q += row;
-        FloatVector c20 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c21 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE),
-                c22 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c23 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
-        q += row;
-        FloatVector c30 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c31 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE),
-                c32 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c33 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
-        q += row;
-        FloatVector c40 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c41 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE),
-                c42 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c43 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
-        q += row;
-        FloatVector c50 = FloatVector.fromMemorySegment(sp, d, q, NATIVE), c51 = FloatVector.fromMemorySegment(sp, d, q + v, NATIVE),
-                c52 = FloatVector.fromMemorySegment(sp, d, q + 2 * v, NATIVE), c53 = FloatVector.fromMemorySegment(sp, d, q + 3 * v, NATIVE);
-        final long a1 = a0 + aRs, a2 = a1 + aRs, a3 = a2 + aRs, a4 = a3 + aRs, a5 = a4 + aRs;
-        for (int p = 0; p < k; p++, bp += ldb) {
-            final long ap = (long) p * aCs;
-            FloatVector b0 = FloatVector.fromMemorySegment(sp, b, bp * Float.BYTES, NATIVE), b1 = FloatVector.fromMemorySegment(sp, b, (bp + L) * Float.BYTES, NATIVE), b2 = FloatVector.fromMemorySegment(sp, b, (bp + 2L * L) * Float.BYTES, NATIVE), b3 = FloatVector.fromMemorySegment(sp, b, (bp + 3L * L) * Float.BYTES, NATIVE);
-            FloatVector x = FloatVector.broadcast(sp, a.getAtIndex(F, a0 + ap));
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a1 + ap));
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a2 + ap));
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a3 + ap));
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a4 + ap));
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
-            x = FloatVector.broadcast(sp, a.getAtIndex(F, a5 + ap));
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
-        }
-        q = d0 * Float.BYTES;
-        c00.intoMemorySegment(d, q, NATIVE); c01.intoMemorySegment(d, q + v, NATIVE);
-        c02.intoMemorySegment(d, q + 2 * v, NATIVE); c03.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c10.intoMemorySegment(d, q, NATIVE); c11.intoMemorySegment(d, q + v, NATIVE);
-        c12.intoMemorySegment(d, q + 2 * v, NATIVE); c13.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c20.intoMemorySegment(d, q, NATIVE); c21.intoMemorySegment(d, q + v, NATIVE);
-        c22.intoMemorySegment(d, q + 2 * v, NATIVE); c23.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c30.intoMemorySegment(d, q, NATIVE); c31.intoMemorySegment(d, q + v, NATIVE);
-        c32.intoMemorySegment(d, q + 2 * v, NATIVE); c33.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c40.intoMemorySegment(d, q, NATIVE); c41.intoMemorySegment(d, q + v, NATIVE);
-        c42.intoMemorySegment(d, q + 2 * v, NATIVE); c43.intoMemorySegment(d, q + 3 * v, NATIVE);
-        q += row;
-        c50.intoMemorySegment(d, q, NATIVE); c51.intoMemorySegment(d, q + v, NATIVE);
-        c52.intoMemorySegment(d, q + 2 * v, NATIVE); c53.intoMemorySegment(d, q + 3 * v, NATIVE);
-    }
-
-    /** {@link #block6x4Resume} for 4 rows: a later k range of one block4x4 block's chains. */
     private void block4x4Resume(int k, MemorySegment a, long a0, int aRs, int aCs, MemorySegment b, long bp, int ldb,
                                 MemorySegment d, long d0, int ldd) {
         final VectorSpecies<Float> sp = species();

@@ -175,10 +175,13 @@ class KernelEquivalenceTest {
                         Arguments.of(s, 5, 120, 30), Arguments.of(s, 10, 120, 16), Arguments.of(s, 66, 120, 70),
                         // B over COLUMN_OUTER_MIN_B_BYTES with a column block under COLUMN_OUTER_MAX_BLOCK_BYTES: column
                         // blocks in the outer loop (6-, 4- and single-row groups; a column tail by overlap after); and
-                        // at 16 lanes column blocks over it, taken in k ranges resumed from C (6-row groups only; 6-,
-                        // 4- and single rows with a tail after; 4-vector blocks cut by the overlap)
+                        // at 16 lanes column blocks over it, taken in k ranges resumed from C in 4-row blocks (the first
+                        // range's 6-row groups over a multiple of 12 rows: none for 6 and 11 rows, 12 of 13 with a
+                        // tail after, 12 of 16 as in the CIFAR CNN's dense forward 16 x 256 x 4096, 24 of 25; 4-vector
+                        // blocks cut by the overlap)
                         Arguments.of(s, 13, 1024, 200), Arguments.of(s, 10, 1030, 192), Arguments.of(s, 6, 200, 1100),
-                        Arguments.of(s, 11, 200, 1100), Arguments.of(s, 13, 250, 1100)),
+                        Arguments.of(s, 11, 200, 1100), Arguments.of(s, 13, 250, 1100), Arguments.of(s, 16, 256, 4096),
+                        Arguments.of(s, 25, 200, 1100)),
                 IntStream.range(0, 8).mapToObj(i -> Arguments.of(s, 1 + r.nextInt(70), 1 + r.nextInt(70), 1 + r.nextInt(70)))));
     }
 

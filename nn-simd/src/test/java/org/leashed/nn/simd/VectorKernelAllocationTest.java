@@ -44,8 +44,9 @@ class VectorKernelAllocationTest {
         {16, 32, 40}, {16, 84, 120}, {24, 120, 16},
         // B past COLUMN_OUTER_MIN_B_BYTES: column blocks in the outer loop, the last one overlapping the tail
         {9, 1030, 200},
-        // and a column block past COLUMN_OUTER_MAX_BLOCK_BYTES: k in ranges resumed from C, a single row over the whole k
-        {7, 200, 1100},
+        // and a column block past COLUMN_OUTER_MAX_BLOCK_BYTES: k in ranges resumed from C in 4-row blocks, a single row over
+        // the whole k; 12 rows: the first range in 6-row blocks
+        {7, 200, 1100}, {12, 256, 1100},
         // an 84-wide output at short k in 4x6 blocks, the last row group overlapping (m % 4 = 2)
         {10, 84, 10},
         // gemmNT with 6 columns (LeNet's first conv): one 4x6 dot block and a 1x6 row, k with a tail
@@ -62,7 +63,7 @@ class VectorKernelAllocationTest {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom r = new SplittableRandom(7);
             MemorySegment a = random(arena, 128 * 128, r);
-            MemorySegment b = random(arena, 1100 * 200, r); // the largest k x n below
+            MemorySegment b = random(arena, 1100 * 256, r); // the largest k x n below
             MemorySegment c = random(arena, 128 * 128, r);
             MemorySegment pixels = arena.allocate(128 * 128);
             for (int i = 0; i < 128 * 128; i++) {
