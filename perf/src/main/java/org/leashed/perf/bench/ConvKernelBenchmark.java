@@ -26,12 +26,13 @@ import java.util.concurrent.TimeUnit;
  * the thesis networks, vector against scalar in one class so that ratios are same-run. Shapes
  * ({@code net:CxHxW:kK:pP}): the CNN's {@code 1x28x28} and {@code 4x13x13} with 3x3 kernels and no
  * padding (output runs of 26 and 11 floats: one vector and an overlapping one, or less than a vector),
- * LeNet's {@code 1x28x28} 5x5 with padding 2 and {@code 6x14x14} 5x5 without, and the CIFAR CNN's
- * {@code 3x32x32} and {@code 32x16x16} 3x3 "same". The col leading dimension is the layer's: P = oh*ow
- * rounded up to 16 floats. x, col and dx are exactly as long as the layer's operands (64-byte aligned),
+ * LeNet's {@code 1x28x28} 5x5 with padding 2 and {@code 6x14x14} 5x5 without, and the CIFAR CNN's four
+ * 3x3 "same" convs, {@code 3x32x32}, {@code 32x32x32}, {@code 32x16x16} and {@code 64x16x16}. The col leading
+ * dimension is the layer's: P = oh*ow rounded up to 16 floats, 16 more at a multiple of 1024 (1,040 for CIFAR's
+ * 32x32 outputs; 1,024 before NOTES 35). x, col and dx are exactly as long as the layer's operands (64-byte aligned),
  * so the kernels' end-of-segment paths run as in training. Scores are ns per call; run with
  * {@code -prof gc} (the vector kernels must show ~0 B/op). The {@code convolve*} benchmarks time one example's forward
- * with the layer's filter count (4, 8, 6, 16, 32, 64 in the order of the shapes): {@link Kernels#convolve} against the
+ * with the layer's filter count (4, 8, 6, 16, 32, 32, 64, 64 in the order of the shapes): {@link Kernels#convolve} against the
  * im2col + gemm it replaces where a layer's column matrices are rebuilt in backward, and against its scalar reference;
  * the {@code weightGradient*} benchmarks time a conv's weight gradient over one rebuilt chunk the same way
  * ({@link Kernels#convolveWeightGradient} against im2col + gemmNT) for LeNet's first conv, the CNN's two and CIFAR's first.
@@ -53,7 +54,7 @@ public class ConvKernelBenchmark {
     @State(Scope.Thread)
     public static class Operands {
         @Param({"cnn1:1x28x28:k3:p0", "cnn2:4x13x13:k3:p0", "lenet1:1x28x28:k5:p2", "lenet2:6x14x14:k5:p0",
-                "cifar1:3x32x32:k3:p1", "cifar3:32x16x16:k3:p1"})
+                "cifar1:3x32x32:k3:p1", "cifar2:32x32x32:k3:p1", "cifar3:32x16x16:k3:p1", "cifar4:64x16x16:k3:p1"})
         String shape;
 
         int c;
@@ -89,7 +90,7 @@ public class ConvKernelBenchmark {
             k = dims[3];
             pad = dims[4];
             int positions = (h + 2 * pad - k + 1) * (w + 2 * pad - k + 1);
-            ld = (positions + 15) / 16 * 16;
+            ld = rowStride(positions);
             vector = VectorCheck.requireVector(Kernels.get());
             arena = Arena.ofShared();
             long inputs = (long) c * h * w;
@@ -107,16 +108,7 @@ public class ConvKernelBenchmark {
                 col.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
             }
             MemorySegment.copy(col, 0, colInBatch, IN_BATCH_COL_OFFSET * Float.BYTES, colFloats * Float.BYTES);
-            filters = switch (parts[0]) {
-                case "cnn1" -> 4;
-                case "cnn2" -> 8;
-                case "lenet1" -> 6;
-                case "lenet2" -> 16;
-                case "cifar1" -> 32;
-                case "cifar3" -> 64;
-                default -> throw new IllegalArgumentException("shape's net must be cnn1, cnn2, lenet1, lenet2, cifar1 or cifar3, got "
-                        + parts[0]);
-            };
+            filters = filters(parts[0]);
             weights = arena.allocate((long) filters * c * k * k * Float.BYTES, 64);
             for (long i = 0; i < (long) filters * c * k * k; i++) {
                 weights.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
@@ -124,10 +116,29 @@ public class ConvKernelBenchmark {
             rows = arena.allocate((long) filters * ld * Float.BYTES, 64);
         }
 
+        /** The filters of the layer a shape's net part names. */
+        static int filters(String net) {
+            return switch (net) {
+                case "cnn1" -> 4;
+                case "cnn2" -> 8;
+                case "lenet1" -> 6;
+                case "lenet2" -> 16;
+                case "cifar1", "cifar2" -> 32;
+                case "cifar3", "cifar4" -> 64;
+                default -> throw new IllegalArgumentException("shape's net must be cnn1, cnn2, lenet1, lenet2 or cifar1-4, got " + net);
+            };
+        }
+
         @TearDown(Level.Trial)
         public void tearDown() {
             arena.close();
         }
+    }
+
+    /** Conv2d's row stride for {@code positions} output pixels: whole 64-byte lines, 16 floats more at a multiple of 1024. */
+    static int rowStride(int positions) {
+        int ld = (positions + 15) / 16 * 16;
+        return ld % 1024 == 0 ? ld + 16 : ld;
     }
 
     @Benchmark
@@ -228,8 +239,7 @@ public class ConvKernelBenchmark {
             filters = Integer.parseInt(parts[4].substring(1));
             examples = Integer.parseInt(parts[5].substring(1));
             int positions = (h + 2 * pad - k + 1) * (w + 2 * pad - k + 1);
-            ld = (positions + 15) / 16 * 16;
-            ld += ld % 1024 == 0 ? 16 : 0;
+            ld = rowStride(positions);
             patch = c * k * k;
             wide = examples * ld;
             long inputs = (long) c * h * w;

@@ -40,6 +40,46 @@ class GemmCallsTest {
     }
 
     @Test
+    void convKernelBenchmarkCoversEveryDirectConvolutionTrainingMakes() {
+        // ConvKernelBenchmark's layers as "CxHxW:kK:pP:fF" (forward) and "CxHxW:kK:pP:fF:nN" (weight gradient chunks)
+        Set<String> forwards = new LinkedHashSet<>();
+        for (String shape : CpuTimeProbe.paramValues(ConvKernelBenchmark.Operands.class, "shape")) {
+            String[] parts = shape.split(":", 2);
+            forwards.add(parts[1] + ":f" + ConvKernelBenchmark.Operands.filters(parts[0]));
+        }
+        Set<String> chunks = new LinkedHashSet<>();
+        for (String layer : CpuTimeProbe.paramValues(ConvKernelBenchmark.ChunkWeightGradient.class, "layer")) {
+            chunks.add(layer.split(":", 2)[1]);
+        }
+        int direct = 0;
+        for (GemmCalls.Setting setting : GemmCalls.TRAINING) {
+            for (GemmCalls.Call call : GemmCalls.record(setting, "bytes")) {
+                if (call.isGemm()) {
+                    continue;
+                }
+                java.util.Map<String, String> f = new java.util.HashMap<>();
+                for (String word : call.shape().split(" ")) {
+                    String[] kv = word.split("=");
+                    if (kv.length == 2) {
+                        f.put(kv[0], kv[1]);
+                    }
+                }
+                String layer = f.get("c") + "x" + f.get("h") + "x" + f.get("w") + ":k" + f.get("k") + ":p" + f.get("pad") + ":f" + f.get("outC");
+                if (call.shape().startsWith("other:convolve ")) {
+                    assertTrue(forwards.contains(layer), setting + " convolves " + layer + ", which ConvKernelBenchmark does not: " + forwards);
+                    direct++;
+                } else if (call.shape().startsWith("other:convolveWeightGradient ") && !call.shape().endsWith("accumulating")) {
+                    // the first chunk of a batch overwrites dWᵀ and is a full chunk
+                    assertTrue(chunks.contains(layer + ":n" + f.get("count")), setting + "'s weight gradient over chunks of " + layer
+                            + ":n" + f.get("count") + " is not one of ConvKernelBenchmark's: " + chunks);
+                    direct++;
+                }
+            }
+        }
+        assertTrue(direct >= 10, "expected the direct convolutions of NOTES 33-34 in the training calls, found " + direct);
+    }
+
+    @Test
     void sparseInputsShowTheSparseKernelsOutsideTheNotation() {
         List<GemmCalls.Call> calls = GemmCalls.record(new GemmCalls.Setting("mlp", 16), "mnist-like");
         assertTrue(calls.stream().anyMatch(c -> !c.isGemm() && c.shape().contains("gemmSparse 16x128")), calls.toString());
