@@ -542,7 +542,7 @@ public abstract sealed class VectorKernels implements Kernels permits VectorKern
             final int kr = (k - 1) / kRanges + 1;
             // With several ranges the later ones resume in 4-row blocks only: a 6x4 resume block (24 sums loaded, then
             // the loop) was past what C1 compiles ("out of virtual registers in linear scan"), so it ran interpreted,
-            // boxing every vector, until C2 got to it, 19 s into a CIFAR run in one JVM of four (NOTES 35). The first
+            // boxing every vector, until C2 got to it, 13-19 s into CIFAR runs (NOTES 35.3). The first
             // range keeps 6-row groups over a multiple of 12 rows, so that the rows it groups are whole 4-row groups too.
             final int sixRows = !six ? 0 : kRanges == 1 ? m / 6 * 6 : m / 4 * 4 / 12 * 12;
             final int grouped = sixRows + (m - sixRows) / 4 * 4;
