@@ -20,18 +20,23 @@ public final class AllocationProbe {
     private AllocationProbe() {
     }
 
+    /** The thesis network called {@code name}: mlp, cnn, lenet or cifar (the probes' network argument). */
+    static Network network(String name) {
+        return switch (name) {
+            case "mlp" -> Network.mlp(784, 3, 128, 10);
+            case "cnn" -> Network.cnn(1, 28, 28, 10);
+            case "lenet" -> Network.lenet(1, 28, 28, 10);
+            case "cifar" -> Network.cifarCnn(3, 32, 32, 10);
+            default -> throw new IllegalArgumentException("network must be mlp, cnn, lenet or cifar, got '" + name + "'");
+        };
+    }
+
     public static void main(String[] args) {
         if (args.length != 3 && args.length != 4) {
             throw new IllegalArgumentException("usage: AllocationProbe mlp|cnn|lenet|cifar BATCH SECONDS [bytes|mnist-like|floats], got "
                     + args.length + " arguments");
         }
-        Network net = switch (args[0]) {
-            case "mlp" -> Network.mlp(784, 3, 128, 10);
-            case "cnn" -> Network.cnn(1, 28, 28, 10);
-            case "lenet" -> Network.lenet(1, 28, 28, 10);
-            case "cifar" -> Network.cifarCnn(3, 32, 32, 10);
-            default -> throw new IllegalArgumentException("network must be mlp, cnn, lenet or cifar, got '" + args[0] + "'");
-        };
+        Network net = network(args[0]);
         int batch = GradientAB.positive("BATCH", args[1]);
         int seconds = GradientAB.positive("SECONDS", args[2]);
         String storage = args.length == 4 ? args[3] : "bytes";

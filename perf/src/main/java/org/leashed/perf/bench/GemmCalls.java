@@ -32,7 +32,7 @@ public final class GemmCalls {
             new Setting("cnn", 16), new Setting("lenet", 512), new Setting("lenet", 16), new Setting("cifar", 16));
     private static final String OTHER = "other:";
 
-    /** A network (by {@link #network} name) at a batch size. */
+    /** A network (by {@link AllocationProbe#network} name) at a batch size. */
     record Setting(String network, int batch) {
         @Override
         public String toString() {
@@ -54,17 +54,6 @@ public final class GemmCalls {
     private GemmCalls() {
     }
 
-    /** The thesis network called {@code name}: mlp, cnn, lenet or cifar. */
-    static Network network(String name) {
-        return switch (name) {
-            case "mlp" -> Network.mlp(784, 3, 128, 10);
-            case "cnn" -> Network.cnn(1, 28, 28, 10);
-            case "lenet" -> Network.lenet(1, 28, 28, 10);
-            case "cifar" -> Network.cifarCnn(3, 32, 32, 10);
-            default -> throw new IllegalArgumentException("network must be mlp, cnn, lenet or cifar, got '" + name + "'");
-        };
-    }
-
     /**
      * The distinct calls of one gradient of {@code setting}'s network on {@link GradientBenchmark}'s operands of
      * {@code storage} (bytes: dense inputs; mnist-like: the MLP's first layer goes sparse), in first-call order. The
@@ -73,7 +62,7 @@ public final class GemmCalls {
     static List<Call> record(Setting setting, String storage) {
         GradientBenchmark.Model model = new GradientBenchmark.Model() {
         };
-        model.setUp(network(setting.network()), setting.batch(), storage);
+        model.setUp(AllocationProbe.network(setting.network()), setting.batch(), storage);
         try {
             Recorder recorder = new Recorder(model.net.kernels());
             model.net = model.net.withKernels((Kernels) Proxy.newProxyInstance(Kernels.class.getClassLoader(),
@@ -214,7 +203,7 @@ public final class GemmCalls {
             if (arg.equals("bytes") || arg.equals("mnist-like")) {
                 storage = arg;
             } else {
-                network(arg); // names a bad network before any work
+                AllocationProbe.network(arg); // names a bad network before any work
                 nets.add(arg);
             }
         }
